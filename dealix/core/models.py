@@ -1,0 +1,83 @@
+"""Cross-cutting tables of every schema: the audit log and in-app notifications."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealix.core.choices import AuditAction, NotificationChannel
+
+
+class TimeStampedModel(models.Model):
+    """UUID primary key and created/updated stamps, as every table of the data model has."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit rows are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit rows are append-only.")
+
+
+class AuditLog(TimeStampedModel):
+    """One row per write, written by the service in the same transaction as the write itself.
+    Append-only: rows are never changed or deleted by the application."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="audit_logs")
+    action = models.CharField(_("action"), max_length=50, choices=AuditAction.choices)
+    entity_type = models.CharField(_("entity type"), max_length=50)
+    entity_id = models.UUIDField(_("entity id"), null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True,
+                               help_text=_("Field by field: the value before and after."))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["entity_type", "entity_id"], name="core_audit_entity_idx"),
+                   models.Index(fields=["user", "created_at"], name="core_audit_user_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.entity_type} {self.entity_id or ''}".strip()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Audit rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit rows are append-only.")
+
+
+class Notification(TimeStampedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="notifications")
+    type = models.CharField(_("type"), max_length=50)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices,
+                               default=NotificationChannel.IN_APP)
+    is_read = models.BooleanField(_("read"), default=False)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "is_read", "-created_at"], name="core_notif_user_unread_idx")]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,64 @@
+"""Template helpers: dates in Riyadh time with the Hijri date beside them, money in SAR."""
+import datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from django import template
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
+from hijridate import Gregorian
+
+register = template.Library()
+
+
+def hijri_text(value: datetime.date) -> str:
+    language = "ar" if translation.get_language() == "ar" else "en"
+    try:
+        hijri = Gregorian(value.year, value.month, value.day).to_hijri()
+    except (OverflowError, ValueError):  # outside the Umm al-Qura table (1343–1500 AH)
+        return ""
+    return f"{hijri.day} {hijri.month_name(language)} {hijri.year} {hijri.notation(language)}"
+
+
+def _local(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value) if timezone.is_aware(value) else value
+    return value
+
+
+@register.filter
+def hijri(value):
+    """The Hijri (Umm al-Qura) date of a date or datetime, in the active language."""
+    if not value:
+        return ""
+    value = _local(value)
+    return hijri_text(value.date() if isinstance(value, datetime.datetime) else value)
+
+
+@register.filter
+def dual_date(value, with_time=True):
+    """Gregorian date (and time, in Riyadh) with the Hijri date beside it, in a <time> element."""
+    if not value:
+        return ""
+    value = _local(value)
+    is_datetime = isinstance(value, datetime.datetime)
+    gregorian = formats.date_format(value, "DATETIME_FORMAT" if is_datetime and with_time else "DATE_FORMAT")
+    day = value.date() if is_datetime else value
+    return format_html('<time datetime="{}">{}</time> <span class="text-body-secondary small">({})</span>',
+                       value.isoformat(), gregorian, hijri_text(day))
+
+
+@register.filter
+def sar(value):
+    """An amount in Saudi riyals, formatted for the active language."""
+    if value in (None, ""):
+        return ""
+    if translation.get_language() == "ar":
+        return format_currency(Decimal(value), "SAR", locale="ar_SA")
+    return format_currency(Decimal(value), "SAR", locale="en", format="¤\xa0#,##0.00")
+
+
+@register.simple_tag
+def now_hijri():
+    """Today's Hijri date in Riyadh."""
+    return hijri_text(timezone.localdate())
