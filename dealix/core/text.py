@@ -29,3 +29,14 @@ def normalise_text(value: str | None) -> str:
     text = _MARKS.sub("", text)
     text = text.translate(_LETTER_FOLDS).translate(_ARABIC_INDIC_DIGITS)
     return _SPACES.sub(" ", text).strip().lower()
+
+
+def phone_search_forms(phone: str | None) -> list[str]:
+    """A stored E.164 phone as people type it: +966501234567, 966501234567 and 0501234567."""
+    if not phone:
+        return []
+    digits = "".join(ch for ch in normalise_digits(phone) if ch.isdigit())
+    forms = [phone, digits]
+    if digits.startswith("966"):
+        forms.append("0" + digits[3:])
+    return forms

@@ -7,3 +7,15 @@ class Plan(models.TextChoices):
     STARTER = "starter", _("Starter")
     PRO = "pro", _("Pro")
     ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Past due")
+    CANCELLED = "cancelled", _("Cancelled")
+    TRIALING = "trialing", _("Trialing")
+
+
+class BillingCycle(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual (20 % off)")

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from dealix.tenancy.choices import Plan
+from dealix.tenancy.choices import BillingCycle, Plan, SubscriptionStatus
 
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$",
@@ -66,3 +66,40 @@ class Domain(DomainMixin):
 
     def __str__(self):
         return self.domain
+
+
+class Subscription(models.Model):
+    """A tenant's plan and billing period (RULES.md §5), in the public schema beside the tenant.
+    `billing_cycle` (not in the seed) records monthly or annual billing (annual is 20 % off)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, verbose_name=_("tenant"), on_delete=models.PROTECT,
+                               related_name="subscriptions")
+    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices, default=Plan.FREE)
+    status = models.CharField(_("status"), max_length=20, choices=SubscriptionStatus.choices,
+                              default=SubscriptionStatus.TRIALING)
+    billing_cycle = models.CharField(_("billing cycle"), max_length=10, choices=BillingCycle.choices,
+                                     default=BillingCycle.MONTHLY)
+    current_period_start = models.DateTimeField(_("current period start"))
+    current_period_end = models.DateTimeField(_("current period end"))
+    payment_provider = models.CharField(_("payment provider"), max_length=50, blank=True)
+    external_id = models.CharField(_("provider subscription id"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["-current_period_start"]
+        indexes = [models.Index(fields=["tenant", "status"], name="tenancy_sub_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(current_period_end__gt=models.F("current_period_start")),
+                                   name="tenancy_subscription_period_order",
+                                   violation_error_message=_("A period ends after it starts.")),
+            models.UniqueConstraint(fields=["tenant"], condition=models.Q(status__in=["active", "trialing", "past_due"]),
+                                    name="tenancy_subscription_one_current",
+                                    violation_error_message=_("A tenant has one current subscription.")),
+        ]
+
+    def __str__(self):
+        return f"{self.tenant} · {self.get_plan_display()}"

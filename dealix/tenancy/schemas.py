@@ -14,10 +14,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
-from django_tenants.clone import CloneSchema
+from django.db import connection, transaction
+from django_tenants import clone
 from django_tenants.utils import schema_exists
-from django.db import transaction
+
+# pg-clone-schema writes a user-defined type as `schema.type`, dropping its modifier, so `vector(512)`
+# becomes `vector` and the HNSW index on it cannot be built inside the clone. It already asks
+# format_type() (which keeps the modifier) for PostGIS geometries; we send pgvector's types down the
+# same branch. The anchor is asserted so an upgrade of django-tenants that changes the text fails loudly.
+_GEOMETRY_BRANCH = "ELSEIF v_colrec.udt_name in ('geometry') THEN"
+assert _GEOMETRY_BRANCH in clone.CLONE_SCHEMA_FUNCTION, "django-tenants' clone function changed: review schemas.py"
+_CLONE_FUNCTION = clone.CLONE_SCHEMA_FUNCTION.replace(
+    _GEOMETRY_BRANCH, "ELSEIF v_colrec.udt_name in ('geometry', 'vector', 'halfvec', 'sparsevec') THEN")
+
+
+class CloneSchema(clone.CloneSchema):
+    def _create_clone_schema_function(self):
+        db_user = settings.DATABASES["default"].get("USER", None) or "postgres"
+        with connection.cursor() as cursor:
+            cursor.execute(_CLONE_FUNCTION.format(db_user=db_user))
 
 
 def template_schema() -> str:

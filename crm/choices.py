@@ -1,0 +1,134 @@
+"""The enums of the CRM tables, with the seed's values (seed/DATA-MODEL.md) and translated labels."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CompanySize(models.TextChoices):
+    MICRO = "micro", _("Micro (1–5)")
+    SMALL = "small", _("Small (6–50)")
+    MEDIUM = "medium", _("Medium (51–200)")
+    LARGE = "large", _("Large (201–1,000)")
+    ENTERPRISE = "enterprise", _("Enterprise (1,000+)")
+
+
+class ConsentStatus(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    REVOKED = "revoked", _("Revoked")
+    PENDING = "pending", _("Pending")
+
+
+class LeadSource(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    WEB = "web", _("Web form")
+    REFERRAL = "referral", _("Referral")
+    IMPORT = "import", _("Import")
+    AFFILIATE = "affiliate", _("Affiliate")
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    QUALIFIED = "qualified", _("Qualified")
+    CONVERTED = "converted", _("Converted")
+    LOST = "lost", _("Lost")
+
+
+class ProspectStatus(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    RESEARCHING = "researching", _("Researching")
+    APPROACHING = "approaching", _("Approaching")
+    ENGAGED = "engaged", _("Engaged")
+    DISQUALIFIED = "disqualified", _("Disqualified")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class DealStage(models.TextChoices):
+    DISCOVERY = "discovery", _("Discovery")
+    PROPOSAL = "proposal", _("Proposal")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    CLOSED_WON = "closed_won", _("Closed won")
+    CLOSED_LOST = "closed_lost", _("Closed lost")
+
+
+class ActivityType(models.TextChoices):
+    CALL = "call", _("Call")
+    EMAIL = "email", _("Email")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    MEETING = "meeting", _("Meeting")
+    NOTE = "note", _("Note")
+    TASK = "task", _("Task")
+
+
+class MessageChannel(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    IN_APP = "in_app", _("In-app")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+class TemplateType(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    PROPOSAL = "proposal", _("Proposal")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    VIEWED = "viewed", _("Viewed")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class BookingStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+
+
+class BookingChannel(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EMAIL = "email", _("Email")
+
+
+class MeetingType(models.TextChoices):
+    DEMO = "demo", _("Demo (30 min)")
+    CONSULTATION = "consultation", _("Consultation (15 min)")
+    CUSTOM_PRESENTATION = "custom_presentation", _("Custom presentation (45 min)")
+    FOLLOW_UP = "follow_up", _("Follow-up (15 min)")
+
+
+class CallStatus(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("Answered")
+    MISSED = "missed", _("Missed")
+    VOICEMAIL = "voicemail", _("Voicemail")
+    FAILED = "failed", _("Failed")
+
+
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")

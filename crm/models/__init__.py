@@ -1,0 +1,9 @@
+from crm.models.companies import Company, Contact
+from crm.models.leads import Lead, Prospect
+from crm.models.deals import Customer, Deal, Proposal
+from crm.models.activities import Activity, AutoBooking, Call
+from crm.models.messaging import Message, Template
+from crm.models.scorecards import Scorecard
+
+__all__ = ["Company", "Contact", "Lead", "Prospect", "Deal", "Customer", "Proposal", "Activity", "AutoBooking",
+           "Call", "Message", "Template", "Scorecard"]
