@@ -132,3 +132,38 @@ class Sentiment(models.TextChoices):
     POSITIVE = "positive", _("Positive")
     NEUTRAL = "neutral", _("Neutral")
     NEGATIVE = "negative", _("Negative")
+
+
+class EngagementSignal(models.TextChoices):
+    """RULES.md §1 engagement signals (points in TenantRules.engagement_points)."""
+    REPLIED = "replied", _("Replied")
+    ASKED_QUESTION = "asked_question", _("Asked a question")
+    REQUESTED_DEMO = "requested_demo", _("Requested a demo")
+    VISITED_WEBSITE = "visited_website", _("Visited the website")
+    OPENED_EMAIL = "opened_email", _("Opened an email")
+    CLICKED_LINK = "clicked_link", _("Clicked a link")
+    ATTENDED_MEETING = "attended_meeting", _("Attended a meeting")
+    REQUESTED_PRICING = "requested_pricing", _("Requested pricing")
+
+
+class BudgetSignal(models.TextChoices):
+    """RULES.md §1 budget signals."""
+    ASKED_PRICING = "asked_pricing", _("Asked about pricing")
+    COMPARED_COMPETITORS = "compared_competitors", _("Compared competitors")
+    DISCUSSED_ROI = "discussed_roi", _("Discussed ROI")
+    MENTIONED_BUDGET = "mentioned_budget", _("Mentioned a budget")
+    READY_TO_PAY = "ready_to_pay", _("Ready to pay")
+
+
+class Timing(models.TextChoices):
+    """RULES.md §1 timing."""
+    EXPLORING = "exploring", _("Exploring")
+    EVALUATING = "evaluating", _("Evaluating")
+    DECIDING = "deciding", _("Deciding")
+    URGENT = "urgent", _("Urgent need")
+
+
+class ScoreBand(models.TextChoices):
+    HOT = "hot", _("Hot")
+    WARM = "warm", _("Warm")
+    COLD = "cold", _("Cold")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import ActivityType, BookingChannel, BookingStatus, CallStatus, Direction, MeetingType, Sentiment
 from dealix.core.constraints import between, non_negative
+from crm.querysets import ActivityQuerySet, BookingQuerySet, CallQuerySet
 from dealix.core.models import TimeStampedModel
 from dealix.core.states import machine
 
@@ -30,6 +31,8 @@ class Activity(TimeStampedModel):
     body = models.TextField(_("body"), blank=True)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity")
@@ -63,6 +66,8 @@ class Call(TimeStampedModel):
     transcript = models.TextField(_("transcript"), blank=True)
     sentiment = models.CharField(_("sentiment"), max_length=20, choices=Sentiment.choices, blank=True)
     outcome = models.CharField(_("outcome"), max_length=50, blank=True)
+
+    objects = CallQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("call")
@@ -104,6 +109,8 @@ class AutoBooking(TimeStampedModel):
     calendar_event_id = models.CharField(_("calendar event"), max_length=255, blank=True)
     reschedule_count = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
     no_show = models.BooleanField(_("no-show"), default=False)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import CompanySize, ConsentStatus
 from dealix.accounts.choices import Language
+from crm.querysets import CompanyQuerySet, ContactQuerySet
 from dealix.core.models import SearchableModel
 from dealix.core.phones import normalise_phone, validate_phone
 
@@ -33,6 +34,8 @@ class Company(SearchableModel):
                                  validators=[cr_number_validator])
     website = models.URLField(_("website"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("company")
@@ -78,6 +81,8 @@ class Contact(SearchableModel):
                                       default=ConsentStatus.PENDING)
     is_active = models.BooleanField(_("active"), default=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import DealStage, ProposalStatus
 from dealix.core.constraints import between, currency_field, money_field, non_negative
+from crm.querysets import CustomerQuerySet, DealQuerySet, ProposalQuerySet
 from dealix.core.models import SearchableModel, TimeStampedModel
 from dealix.core.phones import normalise_phone, validate_phone
 from dealix.core.states import machine
@@ -47,6 +48,8 @@ class Deal(SearchableModel):
     expected_close = models.DateField(_("expected close"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     lost_reason = models.TextField(_("lost reason"), blank=True)
+
+    objects = DealQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("deal")
@@ -94,6 +97,8 @@ class Customer(SearchableModel):
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -129,6 +134,8 @@ class Proposal(TimeStampedModel):
                               default=ProposalStatus.DRAFT)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     viewed_at = models.DateTimeField(_("viewed at"), null=True, blank=True, editable=False)
+
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposal")

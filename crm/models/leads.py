@@ -5,8 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import LeadSource, LeadStatus, Priority, ProspectStatus
+from django.contrib.postgres.fields import ArrayField
+
+from crm.choices import BudgetSignal, EngagementSignal, LeadSource, LeadStatus, Priority, ProspectStatus, Timing
 from dealix.core.constraints import between, money_field, non_negative
+from crm.querysets import LeadQuerySet, ProspectQuerySet
 from dealix.core.models import SearchableModel, TimeStampedModel
 from dealix.core.phones import normalise_phone, validate_phone
 from dealix.core.states import machine
@@ -20,7 +23,8 @@ class Lead(SearchableModel):
     """A person or company that showed interest. Status moves only along STATES (RULES.md §1); the
     transition stamps `qualified_at` / `converted_at`. `score` (0–100) is computed from the criteria of
     RULES.md §1 and stored with `score_breakdown` (criterion → points) so a person can see why.
-    Not in the seed: `score_breakdown`, `lost_reason` (lost needs a reason), `search_text`."""
+    Not in the seed: the scoring inputs (`employees`, `engagement_signals`, `budget_signals`, `timing`),
+    `score_breakdown`, `lost_reason` (lost needs a reason), `search_text`."""
 
     SEARCH_FIELDS = ("full_name", "email", "company_name")
     PHONE_FIELDS = ("phone",)
@@ -35,7 +39,13 @@ class Lead(SearchableModel):
     source = models.CharField(_("source"), max_length=50, choices=LeadSource.choices, default=LeadSource.WEB)
     status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
     score = models.PositiveSmallIntegerField(_("score"), default=0)
-    score_breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True)
+    score_breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True, editable=False)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    engagement_signals = ArrayField(models.CharField(max_length=30, choices=EngagementSignal.choices),
+                                    verbose_name=_("engagement signals"), default=list, blank=True)
+    budget_signals = ArrayField(models.CharField(max_length=30, choices=BudgetSignal.choices),
+                                verbose_name=_("budget signals"), default=list, blank=True)
+    timing = models.CharField(_("timing"), max_length=20, choices=Timing.choices, blank=True)
     full_name = models.CharField(_("full name"), max_length=255)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), max_length=255, blank=True)
@@ -46,6 +56,8 @@ class Lead(SearchableModel):
     lost_reason = models.TextField(_("lost reason"), blank=True)
     qualified_at = models.DateTimeField(_("qualified at"), null=True, blank=True, editable=False)
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True, editable=False)
+
+    objects = LeadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lead")
@@ -107,6 +119,8 @@ class Prospect(TimeStampedModel):
     sector = models.CharField(_("sector"), max_length=100, blank=True)
     estimated_value = money_field(_("estimated value"))
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = ProspectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("prospect")

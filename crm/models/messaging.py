@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import Direction, MessageChannel, MessageStatus, TemplateType
 from dealix.accounts.choices import Language
+from crm.querysets import MessageQuerySet, TemplateQuerySet
 from dealix.core.models import TimeStampedModel
 from dealix.core.states import machine
 
@@ -41,6 +42,8 @@ class Message(TimeStampedModel):
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
     scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message")
@@ -80,6 +83,8 @@ class Template(TimeStampedModel):
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"))
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TemplateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("template")

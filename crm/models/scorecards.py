@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dealix.core.constraints import between, money_field, non_negative, percent_field
+from crm.querysets import ScorecardQuerySet
 from dealix.core.models import TimeStampedModel
 
 __all__ = ["Scorecard"]
@@ -23,6 +24,8 @@ class Scorecard(TimeStampedModel):
                                                 null=True, blank=True)
     ai_assist_rate = percent_field(_("AI-assisted share (%)"), default=0)
     composite_score = percent_field(_("composite score"), default=0)
+
+    objects = ScorecardQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scorecard")

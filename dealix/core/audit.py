@@ -69,7 +69,9 @@ def audit_create(*, actor, instance: models.Model) -> AuditLog:
 
 
 def audit_update(*, actor, instance: models.Model, before: dict) -> AuditLog | None:
-    changes = diff(before, snapshot(instance))
+    """Audit the fields `before` captured (a snapshot of some or all fields) that have changed."""
+    after = snapshot(instance)
+    changes = diff(before, {key: after.get(key) for key in before})
     if not changes:
         return None
     return audit(actor=actor, action=AuditAction.UPDATE, instance=instance, changes=changes)

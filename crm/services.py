@@ -1,0 +1,230 @@
+"""Writes of the CRM. Every page, admin action, importer, job and assistant calls these, so each rule
+lives in one place. Each function is one transaction with its audit rows; side effects (messages, jobs)
+run after commit."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.choices import DealStage, LeadStatus
+from crm.models import Company, Contact, Customer, Deal, Lead
+from crm.scoring import score_for
+from dealix.accounts import roles
+from dealix.accounts.choices import Role
+from dealix.accounts.models import User
+from dealix.core.audit import audit, audit_create, audit_update, snapshot
+from dealix.core.choices import AuditAction
+from dealix.core.states import transition
+from dealix.tenancy.rules import current_rules
+
+# Sent after commit when a deal closes won; the affiliate programme (which the CRM must not import)
+# listens to create the commission. Arguments: deal_id, actor_id.
+deal_won = Signal()
+
+LEAD_EDITABLE_FIELDS = ("full_name", "phone", "email", "company_name", "sector", "city", "notes", "source",
+                        "employees", "engagement_signals", "budget_signals", "timing")
+SCORE_INPUTS = ("employees", "sector", "engagement_signals", "budget_signals", "timing")
+
+
+def _require_work(actor) -> None:
+    roles.require(actor, roles.CRM_WORK)
+
+
+def _require_in_scope(actor, queryset, instance) -> None:
+    """A record outside the actor's scope is treated as absent (a 404 upstream), never as forbidden."""
+    if actor is not None and not queryset.visible_to(actor).filter(pk=instance.pk).exists():
+        raise queryset.model.DoesNotExist(f"{queryset.model.__name__} {instance.pk} is not visible to this user")
+
+
+# --- leads ---------------------------------------------------------------------------------------
+
+def apply_score(lead: Lead) -> None:
+    result = score_for(lead, current_rules())
+    lead.score = result.total
+    lead.score_breakdown = result.breakdown
+
+
+def choose_assignee(*, sector: str) -> User | None:
+    """RULES.md §1: round-robin among the active agents specialised in the lead's sector (the one who
+    least recently received a lead of that sector goes next); if none, the least busy active agent
+    (fewest open leads). Serialised with an advisory lock so two leads arriving together don't both
+    go to the same agent."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('crm.lead_assignment'))")
+    agents = User.objects.filter(role=Role.AGENT, is_active=True)
+    specialists = agents.filter(sector=sector) if sector else agents.none()
+    if specialists.exists():
+        return (specialists.annotate(last_received=Max("assigned_leads__created_at",
+                                                       filter=Q(assigned_leads__sector=sector)))
+                .order_by(F("last_received").asc(nulls_first=True), "created_at", "id").first())
+    open_statuses = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED]
+    return (agents.annotate(open_leads=Count("assigned_leads", filter=Q(assigned_leads__status__in=open_statuses)))
+            .order_by("open_leads", "created_at", "id").first())
+
+
+@transaction.atomic
+def lead_create(*, actor, data: dict, assign: bool = True) -> Lead:
+    """Create a lead from validated data, score it, and give it an owner (the creating agent when an
+    agent types it in; round-robin otherwise)."""
+    if actor is not None:
+        _require_work(actor)
+    lead = Lead(**{name: value for name, value in data.items() if name in LEAD_EDITABLE_FIELDS + ("assigned_to",)})
+    if lead.assigned_to_id is None and assign:
+        if actor is not None and getattr(actor, "role", None) == Role.AGENT:
+            lead.assigned_to = actor
+        else:
+            lead.assigned_to = choose_assignee(sector=lead.sector)
+    apply_score(lead)
+    lead.full_clean()
+    lead.save()
+    audit_create(actor=actor, instance=lead)
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
+    _require_work(actor)
+    _require_in_scope(actor, Lead.objects, lead)
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    before = snapshot(lead)
+    for name, value in data.items():
+        if name in LEAD_EDITABLE_FIELDS:
+            setattr(lead, name, value)
+    if any(before.get(name) != getattr(lead, name) for name in SCORE_INPUTS):
+        apply_score(lead)
+    lead.full_clean()
+    lead.save()
+    audit_update(actor=actor, instance=lead, before=before)
+    return lead
+
+
+def lead_change_status(*, actor, lead: Lead, status: str, lost_reason: str = "") -> Lead:
+    """Move a lead along RULES.md §1 (the transition stamps qualified_at / converted_at). Losing a lead
+    needs a reason. Converting goes through `lead_convert`, which creates what conversion creates."""
+    _require_work(actor)
+    _require_in_scope(actor, Lead.objects, lead)
+    if status == LeadStatus.CONVERTED:
+        raise ValidationError(_("Convert a qualified lead with “Convert”, which creates its company, contact and deal."),
+                              code="use_convert")
+    changes = {}
+    if status == LeadStatus.LOST:
+        if not (lost_reason or "").strip():
+            raise ValidationError({"lost_reason": _("Say why the lead was lost.")}, code="lost_reason_required")
+        changes["lost_reason"] = lost_reason.strip()
+    return transition(actor=actor, instance=lead, target=status, changes=changes)
+
+
+@transaction.atomic
+def lead_assign(*, actor, lead: Lead, assignee: User) -> Lead:
+    """A manager gives a lead to another agent; audited like every write."""
+    roles.require(actor, roles.CRM_REASSIGN)
+    if not (assignee.is_active and roles.can(assignee, roles.CRM_WORK)):
+        raise ValidationError({"assigned_to": _("Leads can only be assigned to an active member of the sales team.")})
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    before = snapshot(lead, ["assigned_to"])
+    lead.assigned_to = assignee
+    lead.save(update_fields=["assigned_to", "updated_at"])
+    audit_update(actor=actor, instance=lead, before=before)
+    return lead
+
+
+@transaction.atomic
+def lead_convert(*, actor, lead: Lead, deal_title: str = "", deal_value: Decimal | None = None,
+                 company: Company | None = None) -> Deal:
+    """A qualified lead becomes a company (found by name or created), a contact and a deal in
+    discovery, in one step; the lead is then converted."""
+    _require_work(actor)
+    _require_in_scope(actor, Lead.objects, lead)
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.status != LeadStatus.QUALIFIED:
+        raise ValidationError(_("Only a qualified lead can be converted."), code="not_qualified")
+    if company is None and lead.company_name:
+        company = Company.objects.filter(name__iexact=lead.company_name).first()
+        if company is None:
+            company = Company(name=lead.company_name, sector=lead.sector, city=lead.city)
+            company.full_clean()
+            company.save()
+            audit_create(actor=actor, instance=company)
+    contact = Contact(full_name=lead.full_name, email=lead.email, phone=lead.phone, company=company, lead=lead,
+                      owner=lead.assigned_to)
+    contact.full_clean()
+    contact.save()
+    audit_create(actor=actor, instance=contact)
+    rules = current_rules()
+    deal = Deal(lead=lead, company=company, contact=contact, assigned_to=lead.assigned_to,
+                title=deal_title.strip() or lead.company_name or lead.full_name,
+                value=deal_value if deal_value is not None else Decimal("0"),
+                stage=DealStage.DISCOVERY, probability=rules.stage_probability[DealStage.DISCOVERY])
+    deal.full_clean()
+    deal.save()
+    audit_create(actor=actor, instance=deal)
+    transition(actor=actor, instance=lead, target=LeadStatus.CONVERTED)
+    return deal
+
+
+# --- deals ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def deal_move(*, actor, deal: Deal, stage: str, lost_reason: str = "") -> Deal:
+    """Move a deal to another stage (RULES.md §4): the stage's default probability, `closed_at` when
+    closing, a reason to close lost; closing won creates or links the customer, starts the 30-day
+    guarantee window and, after commit, tells the affiliate programme."""
+    _require_work(actor)
+    _require_in_scope(actor, Deal.objects, deal)
+    rules = current_rules()
+    changes = {"probability": rules.stage_probability.get(stage, deal.probability)}
+    if stage == DealStage.CLOSED_LOST:
+        if not (lost_reason or "").strip():
+            raise ValidationError({"lost_reason": _("Say why the deal was lost.")}, code="lost_reason_required")
+        changes["lost_reason"] = lost_reason.strip()
+    moved = transition(actor=actor, instance=deal, target=stage, changes=changes)
+    if stage == DealStage.CLOSED_WON:
+        _create_customer_for(actor=actor, deal=moved)
+        actor_id = getattr(actor, "pk", None)
+        transaction.on_commit(lambda: deal_won.send(sender=Deal, deal_id=moved.pk, actor_id=actor_id))
+    return moved
+
+
+def _create_customer_for(*, actor, deal: Deal) -> Customer:
+    existing = Customer.objects.filter(deal=deal).first()
+    if existing:
+        return existing
+    lead, contact = deal.lead, deal.contact
+    customer = Customer(
+        deal=deal, lead=lead,
+        full_name=(contact.full_name if contact else lead.full_name if lead else deal.title),
+        email=(contact.email if contact else lead.email if lead else ""),
+        phone=(contact.phone if contact else lead.phone if lead else ""),
+        company_name=(deal.company.name if deal.company else lead.company_name if lead else ""),
+        lifetime_value=deal.value, activated_at=timezone.now())
+    customer.full_clean()
+    customer.save()
+    audit_create(actor=actor, instance=customer)
+    return customer
+
+
+@transaction.atomic
+def deal_reassign(*, actor, deal: Deal, assignee: User) -> Deal:
+    roles.require(actor, roles.CRM_REASSIGN)
+    if not (assignee.is_active and roles.can(assignee, roles.CRM_WORK)):
+        raise ValidationError({"assigned_to": _("Deals can only be assigned to an active member of the sales team.")})
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    before = snapshot(deal, ["assigned_to"])
+    deal.assigned_to = assignee
+    deal.save(update_fields=["assigned_to", "updated_at"])
+    audit_update(actor=actor, instance=deal, before=before)
+    return deal
+
+
+def record_export(*, actor, entity_type: str, count: int, filters: dict) -> None:
+    """Exports are audited: who took which rows out of the system."""
+    if not roles.can(actor, roles.CRM_EXPORT):
+        raise PermissionDenied(roles.CRM_EXPORT)
+    audit(actor=actor, action=AuditAction.EXPORT, entity_type=entity_type,
+          changes={"rows": count, "filters": filters})
