@@ -167,3 +167,20 @@ class ScoreBand(models.TextChoices):
     HOT = "hot", _("Hot")
     WARM = "warm", _("Warm")
     COLD = "cold", _("Cold")
+
+
+class Sector(models.TextChoices):
+    """The sectors of RULES.md §1's industry-fit table (a lead's `sector` stores the key)."""
+    HEALTHCARE = "healthcare", _("Healthcare")
+    REAL_ESTATE = "real_estate", _("Real estate")
+    RESTAURANTS = "restaurants", _("Restaurants")
+    BEAUTY = "beauty", _("Beauty")
+    EDUCATION = "education", _("Education")
+    AUTOMOTIVE = "automotive", _("Automotive")
+    RETAIL = "retail", _("Retail")
+    LEGAL = "legal", _("Legal")
+    CONSTRUCTION = "construction", _("Construction")
+    ECOMMERCE = "ecommerce", _("E-commerce")
+    GOVERNMENT = "government", _("Government")
+    NON_PROFIT = "non_profit", _("Non-profit")
+    MANUFACTURING = "manufacturing", _("Manufacturing")

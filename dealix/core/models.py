@@ -140,3 +140,31 @@ class Property(TimeStampedModel):
 
     def __str__(self):
         return f"{self.key} = {self.value}"
+
+
+class SavedView(TimeStampedModel):
+    """A user's named filter, sort and columns for one list (e.g. "my hot leads in Riyadh"). The one
+    marked `is_default` is applied when the list opens without parameters; its columns are the user's
+    column choice for that list."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="saved_views")
+    list_key = models.CharField(_("list"), max_length=50)
+    name = models.CharField(_("name"), max_length=100)
+    query_string = models.CharField(_("filters"), max_length=2000, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["list_key", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key", "name"], name="core_savedview_unique_name",
+                                    violation_error_message=_("You already have a view with this name.")),
+            models.UniqueConstraint(fields=["user", "list_key"], condition=models.Q(is_default=True),
+                                    name="core_savedview_one_default"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -49,6 +49,19 @@ def dual_date(value, with_time=True):
 
 
 @register.filter
+def short_date(value):
+    """A compact Gregorian date for tables, with the Hijri date (and time) in its tooltip."""
+    if not value:
+        return ""
+    value = _local(value)
+    is_datetime = isinstance(value, datetime.datetime)
+    day = value.date() if is_datetime else value
+    tooltip = hijri_text(day) + (f" · {value:%H:%M}" if is_datetime else "")
+    return format_html('<time datetime="{}" title="{}" class="text-nowrap">{}</time>', value.isoformat(), tooltip,
+                       formats.date_format(value, "j M Y"))
+
+
+@register.filter
 def sar(value):
     """An amount in Saudi riyals, formatted for the active language."""
     if value in (None, ""):
