@@ -45,3 +45,34 @@ class BulkLeadForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The ids are checked against the visible queryset in the view, not against a fixed list.
         self.fields["selected"].valid_value = lambda value: True
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[c for c in LeadStatus.choices if c[0] != LeadStatus.CONVERTED])
+    lost_reason = forms.CharField(required=False, max_length=2000, label=_("Why was it lost?"))
+
+
+class ConvertForm(forms.Form):
+    deal_title = forms.CharField(label=_("Deal title"), max_length=255, required=False)
+    deal_value = forms.DecimalField(label=_("Expected value (SAR)"), max_digits=12, decimal_places=2, min_value=0,
+                                    required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TaskForm(forms.Form):
+    subject = forms.CharField(label=_("Task"), max_length=255)
+    scheduled_at = forms.DateTimeField(label=_("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+
+class DealMoveForm(forms.Form):
+    stage = forms.ChoiceField(choices=[])
+    lost_reason = forms.CharField(required=False, max_length=2000, label=_("Why was it lost?"))
+
+    def __init__(self, *args, **kwargs):
+        from crm.choices import DealStage
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = DealStage.choices

@@ -228,3 +228,36 @@ def record_export(*, actor, entity_type: str, count: int, filters: dict) -> None
         raise PermissionDenied(roles.CRM_EXPORT)
     audit(actor=actor, action=AuditAction.EXPORT, entity_type=entity_type,
           changes={"rows": count, "filters": filters})
+
+
+# --- activities: notes, tasks, calls logged by hand ---------------------------------------------
+
+@transaction.atomic
+def activity_create(*, actor, data: dict, lead: Lead | None = None, deal: Deal | None = None):
+    """A note, task, call, email, WhatsApp or meeting record on a lead or deal the actor may work."""
+    from crm.models import Activity
+    _require_work(actor)
+    if lead is not None:
+        _require_in_scope(actor, Lead.objects, lead)
+    if deal is not None:
+        _require_in_scope(actor, Deal.objects, deal)
+    activity = Activity(user=data.get("user") or actor, lead=lead, deal=deal, type=data["type"],
+                        subject=(data.get("subject") or "").strip(), body=data.get("body", ""),
+                        scheduled_at=data.get("scheduled_at"), completed_at=data.get("completed_at"))
+    activity.full_clean()
+    activity.save()
+    audit_create(actor=actor, instance=activity)
+    return activity
+
+
+@transaction.atomic
+def task_complete(*, actor, task, done: bool = True):
+    from crm.models import Activity
+    _require_work(actor)
+    _require_in_scope(actor, Activity.objects, task)
+    task = Activity.objects.select_for_update().get(pk=task.pk)
+    before = snapshot(task, ["completed_at"])
+    task.completed_at = timezone.now() if done else None
+    task.save(update_fields=["completed_at", "updated_at"])
+    audit_update(actor=actor, instance=task, before=before)
+    return task

@@ -1,21 +1,31 @@
 """Thin views of the CRM: parse the request, call one service or selector, render."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
 from crm import services
-from crm.forms import BulkLeadForm, LeadForm
+from crm import selectors
+from crm.choices import ActivityType, DealStage, LeadStatus
+from crm.forms import BulkLeadForm, ConvertForm, DealMoveForm, LeadForm, NoteForm, StatusForm, TaskForm
 from crm.lists import LEADS
-from crm.models import Lead
+from crm.models import Activity, Deal, Lead
 from crm.filtersets import team_members
 from dealix.accounts import roles
 from dealix.accounts.models import User
 from dealix.core.entity_list import export_rows, render_entity_list
 from dealix.core.http import safe_next
 from dealix.core.exports import csv_response, xlsx_response
+from dealix.tenancy.rules import current_rules
+
+SCORE_LABELS = {"company_size": gettext_lazy("Company size"), "industry_fit": gettext_lazy("Industry fit"),
+                "engagement": gettext_lazy("Engagement"), "budget": gettext_lazy("Budget signals"),
+                "timing": gettext_lazy("Timing")}
 
 
 @roles.capability_required(roles.CRM_VIEW)
@@ -52,10 +62,154 @@ def lead_create(request):
     return render(request, "crm/lead_form.html", {"form": form})
 
 
+def _visible_lead(request, pk) -> Lead:
+    return get_object_or_404(Lead.objects.visible_to(request.user).select_related("assigned_to"), pk=pk)
+
+
+def _lead_context(request, lead: Lead, **extra) -> dict:
+    rules = current_rules()
+    allowed = [target for target in Lead.STATES.allowed_from(lead.status) if target != LeadStatus.CONVERTED]
+    return {
+        "lead": lead,
+        "band": rules.band(lead.score),
+        "score_rows": score_rows(lead),
+        "timeline": selectors.lead_timeline(lead),
+        "tasks": selectors.open_tasks_for(lead),
+        "status_choices": [(value, label) for value, label in LeadStatus.choices if value in allowed],
+        "can_work": roles.can(request.user, roles.CRM_WORK),
+        "can_reassign": roles.can(request.user, roles.CRM_REASSIGN),
+        "assignees": team_members(request) if roles.can(request.user, roles.CRM_REASSIGN) else [],
+        "note_form": NoteForm(), "task_form": TaskForm(), "convert_form": ConvertForm(), "now": timezone.now(),
+        **extra,
+    }
+
+
 @roles.capability_required(roles.CRM_VIEW)
 def lead_detail(request, pk):
-    lead = get_object_or_404(Lead.objects.visible_to(request.user).select_related("assigned_to"), pk=pk)
-    return render(request, "crm/lead_detail.html", {"lead": lead})
+    lead = _visible_lead(request, pk)
+    return render(request, "crm/lead_detail.html", _lead_context(request, lead))
+
+
+@roles.capability_required(roles.CRM_WORK)
+def lead_edit(request, pk):
+    """Inline edit of the details card (htmx), or a full page without JavaScript."""
+    lead = _visible_lead(request, pk)
+    form = LeadForm(request.POST or None, instance=lead)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_update(actor=request.user, lead=lead, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Lead saved."))
+            if request.htmx:
+                response = HttpResponse()
+                response["HX-Redirect"] = reverse("crm:lead_detail", args=[lead.pk])
+                return response
+            return redirect("crm:lead_detail", pk=lead.pk)
+    template = "crm/partials/lead_edit_form.html" if request.htmx else "crm/lead_form.html"
+    return render(request, template, {"form": form, "lead": lead})
+
+
+@require_POST
+@roles.capability_required(roles.CRM_WORK)
+def lead_status(request, pk):
+    lead = _visible_lead(request, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lead_change_status(actor=request.user, lead=lead, status=form.cleaned_data["status"],
+                                        lost_reason=form.cleaned_data["lost_reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Status changed."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("crm:lead_detail", pk=lead.pk)
+
+
+@require_POST
+@roles.capability_required(roles.CRM_WORK)
+def lead_convert(request, pk):
+    lead = _visible_lead(request, pk)
+    form = ConvertForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect("crm:lead_detail", pk=lead.pk)
+    try:
+        deal = services.lead_convert(actor=request.user, lead=lead, deal_title=form.cleaned_data["deal_title"],
+                                     deal_value=form.cleaned_data["deal_value"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("crm:lead_detail", pk=lead.pk)
+    messages.success(request, _("Converted: the deal “%(title)s” is in the pipeline.") % {"title": deal.title})
+    return redirect("crm:pipeline")
+
+
+@require_POST
+@roles.capability_required(roles.CRM_REASSIGN)
+def lead_reassign(request, pk):
+    lead = _visible_lead(request, pk)
+    assignee = team_members(request).filter(pk=request.POST.get("assignee") or None).first()
+    if assignee is None:
+        messages.error(request, _("Choose someone to assign the lead to."))
+    else:
+        try:
+            services.lead_assign(actor=request.user, lead=lead, assignee=assignee)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Assigned to %(name)s.") % {"name": assignee.full_name})
+    return redirect("crm:lead_detail", pk=lead.pk)
+
+
+@require_POST
+@roles.capability_required(roles.CRM_WORK)
+def lead_add_note(request, pk):
+    lead = _visible_lead(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        body = form.cleaned_data["body"].strip()
+        services.activity_create(actor=request.user, lead=lead, data={
+            "type": ActivityType.NOTE, "subject": body.splitlines()[0][:120], "body": body,
+            "completed_at": timezone.now()})
+        form = NoteForm()
+    if request.htmx:
+        return render(request, "crm/partials/lead_timeline.html", _lead_context(request, lead, note_form=form))
+    return redirect("crm:lead_detail", pk=lead.pk)
+
+
+@require_POST
+@roles.capability_required(roles.CRM_WORK)
+def lead_add_task(request, pk):
+    lead = _visible_lead(request, pk)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        services.activity_create(actor=request.user, lead=lead, data={
+            "type": ActivityType.TASK, "subject": form.cleaned_data["subject"],
+            "scheduled_at": form.cleaned_data["scheduled_at"]})
+        form = TaskForm()
+    if request.htmx:
+        return render(request, "crm/partials/lead_tasks.html", _lead_context(request, lead, task_form=form))
+    return redirect("crm:lead_detail", pk=lead.pk)
+
+
+@require_POST
+@roles.capability_required(roles.CRM_WORK)
+def task_done(request, pk):
+    task = get_object_or_404(Activity.objects.visible_to(request.user), pk=pk, type=ActivityType.TASK)
+    services.task_complete(actor=request.user, task=task, done=request.POST.get("done", "1") == "1")
+    if request.htmx:
+        return HttpResponse("")  # the task's row is removed from the list it was in
+    return redirect(safe_next(request, "home"))
+
+
+def score_rows(lead: Lead) -> list[tuple[str, int, int]]:
+    rules = current_rules()
+    maxima = {"company_size": rules.size_max, "industry_fit": rules.industry_max,
+              "engagement": rules.engagement_max, "budget": rules.budget_max, "timing": rules.timing_max}
+    return [(SCORE_LABELS[key], lead.score_breakdown.get(key, 0), maximum) for key, maximum in maxima.items()]
 
 
 @require_POST
@@ -96,3 +250,72 @@ def lead_bulk(request):
     if len(refused) > 10:
         messages.error(request, _("…and %(count)d more were refused.") % {"count": len(refused) - 10})
     return redirect(safe_next(request, "crm:lead_list"))
+
+
+# --- pipeline board -------------------------------------------------------------------------------
+
+def _board_context(request):
+    owner = None
+    owner_id = request.GET.get("owner") or request.POST.get("owner")
+    members = team_members(request)
+    if owner_id:
+        owner = members.filter(pk=owner_id).first() if _is_uuid(owner_id) else None
+    columns = selectors.pipeline_board(request.user, owner=owner,
+                                       closed_since=timezone.now() - timezone.timedelta(days=30))
+    return {"columns": columns, "members": members, "owner": owner,
+            "can_work": roles.can(request.user, roles.CRM_WORK), "stages": DealStage.choices}
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@roles.capability_required(roles.CRM_VIEW)
+def pipeline(request):
+    context = _board_context(request)
+    if request.htmx and not request.htmx.boosted:
+        response = render(request, "crm/partials/pipeline_board.html", context)
+    else:
+        response = render(request, "crm/pipeline.html", context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@require_POST
+@roles.capability_required(roles.CRM_WORK)
+def deal_move(request, pk):
+    """Drop a card on another column (htmx), or pick a stage from the card's menu (no mouse needed)."""
+    deal = get_object_or_404(Deal.objects.visible_to(request.user), pk=pk)
+    form = DealMoveForm(request.POST)
+    status = 200
+    if not form.is_valid():
+        messages.error(request, _("Choose a stage."))
+        status = 422
+    else:
+        try:
+            services.deal_move(actor=request.user, deal=deal, stage=form.cleaned_data["stage"],
+                               lost_reason=form.cleaned_data["lost_reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 422
+        else:
+            messages.success(request, _("“%(title)s” moved to %(stage)s.") % {
+                "title": deal.title, "stage": dict(DealStage.choices)[form.cleaned_data["stage"]]})
+    if request.htmx:
+        # htmx does not swap 4xx answers by default; the board is re-rendered with the message either way.
+        return render(request, "crm/partials/pipeline_board.html", _board_context(request))
+    return redirect(safe_next(request, "crm:pipeline"))
+
+
+@roles.capability_required(roles.CRM_VIEW)
+def deal_detail(request, pk):
+    deal = get_object_or_404(Deal.objects.visible_to(request.user)
+                             .select_related("assigned_to", "company", "contact", "lead"), pk=pk)
+    return render(request, "crm/deal_detail.html", {
+        "deal": deal, "can_work": roles.can(request.user, roles.CRM_WORK), "stages": DealStage.choices,
+        "allowed": Deal.STATES.allowed_from(deal.stage)})

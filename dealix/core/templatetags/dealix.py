@@ -75,3 +75,9 @@ def sar(value):
 def now_hijri():
     """Today's Hijri date in Riyadh."""
     return hijri_text(timezone.localdate())
+
+
+@register.filter
+def add_class(bound_field, css_class):
+    """Render a form field with extra CSS classes: {{ form.name|add_class:"form-control" }}."""
+    return bound_field.as_widget(attrs={"class": css_class})

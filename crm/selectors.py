@@ -1,0 +1,130 @@
+"""Reads of the CRM that more than one view needs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import ActivityType, LeadStatus
+from crm.models import Activity, Call, Lead, Message
+from dealix.accounts.models import User
+from dealix.core.models import AuditLog
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str        # activity type, "message", "call", "change"
+    title: str
+    body: str
+    actor: str
+    detail: object   # the record, for the template
+    changes: tuple = ()  # (field label, before, after) for "change" entries
+
+
+def lead_timeline(lead: Lead, *, limit: int = 60) -> list[TimelineEntry]:
+    """Everything that happened with a lead, newest first: activities, messages, calls and changes to
+    the lead itself (status, owner, score) from the audit log. A fixed number of queries."""
+    entries: list[TimelineEntry] = []
+    for activity in lead.activities.select_related("user").order_by("-created_at")[:limit]:
+        entries.append(TimelineEntry(activity.completed_at or activity.created_at, activity.type, activity.subject,
+                                     activity.body, activity.user.full_name, activity))
+    for message in lead.messages.order_by("-created_at")[:limit]:
+        entries.append(TimelineEntry(message.sent_at or message.created_at, "message", message.get_channel_display(),
+                                     message.content, message.get_direction_display(), message))
+    for call in lead.calls.select_related("user").order_by("-created_at")[:limit]:
+        entries.append(TimelineEntry(call.created_at, "call", call.get_status_display(), call.outcome,
+                                     call.user.full_name, call))
+    audit_rows = list(AuditLog.objects.filter(entity_type="crm.lead", entity_id=lead.pk)
+                      .select_related("user").order_by("-created_at")[:limit])
+    people = _names_of_users_in(audit_rows)
+    for row in audit_rows:
+        shown = tuple(_describe_change(name, values, people) for name, values in row.changes.items()
+                      if name in TRACKED_LEAD_FIELDS)
+        if row.action == "update" and not shown:
+            continue
+        entries.append(TimelineEntry(row.created_at, "change", row.get_action_display(), "",
+                                     row.user.full_name if row.user else "", row, shown))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
+TRACKED_LEAD_FIELDS = {"status": _("Status"), "assigned_to_id": _("Owner"), "score": _("Score"),
+                       "lost_reason": _("Lost reason")}
+
+
+def _names_of_users_in(audit_rows) -> dict[str, str]:
+    ids = {value for row in audit_rows for value in row.changes.get("assigned_to_id", []) if value}
+    return {str(pk): name for pk, name in User.objects.filter(pk__in=ids).values_list("pk", "full_name")} if ids else {}
+
+
+def _describe_change(name: str, values, people: dict) -> tuple:
+    before, after = (list(values) + [None, None])[:2]
+    if name == "status":
+        labels = dict(LeadStatus.choices)
+        before, after = labels.get(before, before), labels.get(after, after)
+    elif name == "assigned_to_id":
+        before, after = people.get(str(before), before), people.get(str(after), after)
+    return (TRACKED_LEAD_FIELDS[name], before or "—", after or "—")
+
+
+def open_tasks_for(lead: Lead):
+    return lead.activities.filter(type=ActivityType.TASK, completed_at__isnull=True).order_by("scheduled_at")
+
+
+def tasks_due(user, *, now=None):
+    """The agent's open tasks due today or overdue (for the home page), oldest first."""
+    now = now or timezone.now()
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    return (Activity.objects.visible_to(user)
+            .filter(user=user, type=ActivityType.TASK, completed_at__isnull=True, scheduled_at__lte=end_of_today)
+            .select_related("lead", "deal").order_by("scheduled_at")[:50])
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    label: str
+    deals: list
+    count: int
+    total: object
+    weighted: object
+
+
+BOARD_CARDS_PER_COLUMN = 50
+
+
+def pipeline_board(user, *, owner=None, closed_since=None) -> list[BoardColumn]:
+    """Deals by stage for the pipeline board: up to 50 cards a column (most recently moved first), and
+    each column's count, total value and weighted value (value × probability), in a fixed number of
+    queries whatever the number of deals. Closed columns show what closed since `closed_since`."""
+    from decimal import Decimal
+
+    from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from crm.choices import DealStage
+    from crm.models import Deal
+
+    deals = Deal.objects.visible_to(user)
+    if owner is not None:
+        deals = deals.filter(assigned_to=owner)
+    closed = (DealStage.CLOSED_WON, DealStage.CLOSED_LOST)
+    if closed_since is not None:
+        deals = deals.exclude(stage__in=closed, closed_at__lt=closed_since)
+    weighted = ExpressionWrapper(F("value") * F("probability") / Value(100),
+                                 output_field=DecimalField(max_digits=14, decimal_places=2))
+    totals = {row["stage"]: row for row in deals.values("stage").annotate(
+        count=Count("id"), total=Coalesce(Sum("value"), Value(Decimal("0"))),
+        weighted=Coalesce(Sum(weighted), Value(Decimal("0")))).order_by()}
+    columns = []
+    for stage, label in DealStage.choices:
+        cards = list(deals.filter(stage=stage).select_related("assigned_to", "company")
+                     .order_by("-updated_at", "-id")[:BOARD_CARDS_PER_COLUMN])
+        row = totals.get(stage, {})
+        columns.append(BoardColumn(stage, label, cards, row.get("count", 0), row.get("total", Decimal("0")),
+                                   row.get("weighted", Decimal("0")).quantize(Decimal("0.01"))))
+    return columns
