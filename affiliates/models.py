@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from affiliates.choices import (AffiliateStatus, AttributionStatus, CommissionKind, CommissionStatus, DisputeStatus,
                                 DisputeType, PayoutMethod, PayoutStatus, Tier)
 from dealix.core.constraints import between, currency_field, money_field, non_negative, percent_field, percentage
-from dealix.core.iban import SAUDI_IBAN_PATTERN, normalise_iban, validate_saudi_iban
+from django.db.models.lookups import Exact
+
+from dealix.core.iban import SAUDI_IBAN_PATTERN, iban_checksum, normalise_iban, validate_saudi_iban
 from dealix.core.models import SearchableModel, TimeStampedModel
 from dealix.core.phones import normalise_phone, validate_phone
 from dealix.core.states import machine
@@ -245,6 +247,8 @@ class Payout(TimeStampedModel):
             non_negative("aff_payout", "amount"),
             models.CheckConstraint(condition=Q(iban="") | Q(iban__regex=SAUDI_IBAN_PATTERN), name="aff_payout_iban_format",
                                    violation_error_message=_("An IBAN here is SA followed by 22 digits.")),
+            models.CheckConstraint(condition=Exact(iban_checksum("iban"), 1), name="aff_payout_iban_checksum",
+                                   violation_error_message=_("This IBAN's check digits are wrong: check it for a typo.")),
             models.CheckConstraint(condition=~Q(method=PayoutMethod.BANK_TRANSFER) | ~Q(iban=""),
                                    name="aff_payout_bank_transfer_needs_iban",
                                    violation_error_message=_("A bank transfer needs an IBAN.")),

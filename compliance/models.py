@@ -38,6 +38,7 @@ class Consent(TimeStampedModel):
     objects = ConsentQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # related-object access goes through the append-only queryset too
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         ordering = ["-created_at"]

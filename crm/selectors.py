@@ -128,3 +128,31 @@ def pipeline_board(user, *, owner=None, closed_since=None) -> list[BoardColumn]:
         columns.append(BoardColumn(stage, label, cards, row.get("count", 0), row.get("total", Decimal("0")),
                                    row.get("weighted", Decimal("0")).quantize(Decimal("0.01"))))
     return columns
+
+
+def home_summary(user) -> dict:
+    """What an agent (or manager) sees first: tasks due, hot leads waiting, their pipeline in numbers."""
+    from decimal import Decimal
+
+    from django.db.models import Count, Sum
+
+    from crm.choices import DealStage
+    from crm.models import Deal
+    from dealix.tenancy.rules import current_rules
+
+    rules = current_rules()
+    leads = Lead.objects.visible_to(user)
+    if user.role == "agent":
+        leads = leads.filter(assigned_to=user)
+    open_leads = leads.filter(status__in=["new", "contacted", "qualified"])
+    hot = open_leads.filter(score__gte=rules.hot_from).select_related("assigned_to").order_by("-score", "-created_at")[:8]
+    deals = Deal.objects.visible_to(user).filter(stage__in=[DealStage.DISCOVERY, DealStage.PROPOSAL,
+                                                             DealStage.NEGOTIATION])
+    pipeline = deals.aggregate(count=Count("id"), total=Sum("value"))
+    return {
+        "tasks": list(tasks_due(user)),
+        "hot_leads": list(hot),
+        "new_leads": open_leads.filter(status="new").count(),
+        "open_deals": pipeline["count"] or 0,
+        "pipeline_value": pipeline["total"] or Decimal("0"),
+    }

@@ -123,11 +123,11 @@ def test_arabic_is_the_default_language_and_right_to_left(host_client, people):
 def test_switching_language_is_stored_on_the_user_and_changes_direction(client_for, people):
     client = client_for(people["agent"])
 
-    response = client.post("/accounts/language/", {"language": "en", "next": "/crm/"})
+    response = client.post("/accounts/language/", {"language": "en", "next": "/crm/leads/"})
 
-    assert response.status_code == 302 and response["Location"] == "/crm/"
+    assert response.status_code == 302 and response["Location"] == "/crm/leads/"
     assert user_of(people["agent"]).language == "en"
-    page = client.get("/crm/").content.decode()
+    page = client.get("/crm/leads/").content.decode()
     assert '<html lang="en" dir="ltr">' in page
     assert "bootstrap.min.css" in page
 

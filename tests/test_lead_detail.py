@@ -108,3 +108,22 @@ def test_a_manager_reassigns_from_the_page_and_an_agent_cannot(client_for, peopl
     client_for(people["manager"]).post(url(lead, "assign/"), {"assignee": str(agent2.pk)})
 
     assert reload(lead).assigned_to_id == agent2.pk
+
+
+def test_the_home_page_lists_the_agents_tasks_due_today_and_overdue(client_for, people, lead):
+    import datetime
+
+    from django.utils import timezone
+    with schema_context("tenant_a"):
+        agent = User.objects.get(email="agent@a.test")
+        now = timezone.now()
+        for subject, when in [("متأخرة", now - datetime.timedelta(days=2)), ("اليوم", now),
+                              ("الأسبوع القادم", now + datetime.timedelta(days=7))]:
+            Activity.objects.create(user=agent, lead=lead, type="task", subject=subject, scheduled_at=when)
+        Activity.objects.create(user=User.objects.get(email="agent2@a.test"), lead=lead, type="task",
+                                subject="ليست لي", scheduled_at=now)
+
+    page = client_for(people["agent"]).get("/").content.decode()
+
+    assert "متأخرة" in page and "اليوم" in page
+    assert "الأسبوع القادم" not in page and "ليست لي" not in page

@@ -7,7 +7,9 @@ ROLES = ["owner", "admin", "manager", "agent", "affiliate", "viewer"]
 # page -> the roles that may open it (all others: 403)
 PAGES = {
     "/": {"owner", "admin", "manager", "agent", "viewer"},
-    "/crm/": {"owner", "admin", "manager", "agent", "viewer"},
+    "/crm/leads/": {"owner", "admin", "manager", "agent", "viewer"},
+    "/crm/pipeline/": {"owner", "admin", "manager", "agent", "viewer"},
+    "/crm/leads/new/": {"owner", "admin", "manager", "agent"},
     "/affiliates/": {"owner", "admin", "manager", "viewer"},
     "/compliance/": {"owner", "admin", "manager", "agent", "viewer"},
     "/knowledge/": {"owner", "admin", "manager", "agent", "viewer"},
@@ -35,15 +37,15 @@ def test_each_role_reaches_exactly_its_pages(client_for, people, role, path):
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(host_client, people):
-    response = host_client(people["agent"].host).get("/crm/")
+    response = host_client(people["agent"].host).get("/crm/leads/")
 
-    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/crm/"
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/crm/leads/"
 
 
 def test_a_viewer_can_not_write_anything(client_for, people):
     client = client_for(people["viewer"])
 
-    assert client.post("/crm/", {}).status_code == 403
+    assert client.post("/crm/leads/new/", {"full_name": "x", "phone": "0501234567"}).status_code == 403
     assert client.post("/admin/accounts/user/add/", {}).status_code in (302, 403)
 
 

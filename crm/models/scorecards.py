@@ -34,6 +34,8 @@ class Scorecard(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "period"], name="crm_scorecard_user_period_unique",
                                     violation_error_message=_("This agent already has a scorecard for that period.")),
+            models.CheckConstraint(condition=models.Q(period__day=1), name="crm_scorecard_period_month_start",
+                                   violation_error_message=_("A period starts on the first day of a month.")),
             non_negative("crm_scorecard", "revenue_generated"),
             between("crm_scorecard", "customer_satisfaction", 0, 5),
             between("crm_scorecard", "ai_assist_rate", 0, 100),

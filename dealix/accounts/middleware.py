@@ -18,6 +18,10 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         requested = request.GET.get("lang")
+        if "lang" in request.GET:
+            # `lang` is for this middleware only; views (admin lists, filters) must not take it for a filter.
+            request.GET = request.GET.copy()
+            del request.GET["lang"]
         user = request.user
         if requested in LANGUAGE_CODES:
             language = requested

@@ -3,18 +3,27 @@ IntegrityError names what was broken. Forms and services validate first with cle
 the guarantee underneath when anything else (a bulk path, a bug, a hand-written SQL) gets it wrong."""
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ")
 
 
 def between(table: str, field: str, low, high) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(**{f"{field}__gte": low, f"{field}__lte": high}) | Q(**{f"{field}__isnull": True}),
-                                  name=f"{table}_{field}_between_{low}_{high}".replace(".", "_"),
-                                  violation_error_message=f"{field} must be between {low} and {high}.")
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": low, f"{field}__lte": high}) | Q(**{f"{field}__isnull": True}),
+        name=f"{table}_{field}_between_{low}_{high}".replace(".", "_"),
+        violation_error_message=format_lazy(_("The {field} must be between {low} and {high}."),
+                                            field=_label(field), low=low, high=high))
 
 
 def non_negative(table: str, field: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(**{f"{field}__gte": 0}) | Q(**{f"{field}__isnull": True}),
-                                  name=f"{table}_{field}_non_negative",
-                                  violation_error_message=f"{field} may not be negative.")
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0}) | Q(**{f"{field}__isnull": True}),
+        name=f"{table}_{field}_non_negative",
+        violation_error_message=format_lazy(_("The {field} may not be negative."), field=_label(field)))
 
 
 def percentage(table: str, field: str) -> models.CheckConstraint:

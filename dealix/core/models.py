@@ -34,10 +34,13 @@ class SearchableModel(TimeStampedModel):
         abstract = True
 
     def build_search_text(self) -> str:
+        from dealix.core.phones import normalise_phone
         from dealix.core.text import normalise_text, phone_search_forms
         parts = [str(getattr(self, name) or "") for name in self.SEARCH_FIELDS]
         for name in self.PHONE_FIELDS:
-            parts.extend(phone_search_forms(getattr(self, name)))
+            # Paths that skip full_clean() (imports, bulk seeding) may hold a phone as typed.
+            phone = getattr(self, name)
+            parts.extend(phone_search_forms(normalise_phone(phone) or phone))
         return normalise_text(" ".join(part for part in parts if part))
 
     def save(self, *args, **kwargs):
@@ -72,6 +75,7 @@ class AuditLog(TimeStampedModel):
     objects = AuditLogQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # related-object access goes through the append-only queryset too
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
         ordering = ["-created_at"]

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -6,7 +7,12 @@ from dealix.core import selectors, services
 
 
 def home(request):
-    return render(request, "core/home.html")
+    from dealix.accounts import roles
+    context = {"now": timezone.now()}
+    if roles.can(request.user, roles.CRM_VIEW):
+        from crm.selectors import home_summary
+        context.update(home_summary(request.user))
+    return render(request, "core/home.html", context)
 
 
 def _render_bell(request):

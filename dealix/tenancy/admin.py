@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from dealix.core.admin_base import PublicModelAdmin
-from dealix.tenancy.models import Domain, Tenant
+from dealix.tenancy.models import Domain, Subscription, Tenant
 
 
 class DomainInline(admin.TabularInline):
@@ -26,7 +26,20 @@ class TenantAdmin(PublicModelAdmin):
 
 @admin.register(Domain)
 class DomainAdmin(PublicModelAdmin):
-    list_display = ["domain", "tenant", "is_primary"]
+    list_display = ["domain", "tenant", "is_primary", "created_at"]
+    list_filter = ["is_primary"]
     search_fields = ["domain", "tenant__name"]
     autocomplete_fields = ["tenant"]
     list_select_related = ["tenant"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(PublicModelAdmin):
+    list_display = ["tenant", "plan", "status", "billing_cycle", "current_period_start", "current_period_end",
+                    "payment_provider"]
+    list_filter = ["status", "plan", "billing_cycle", "payment_provider"]
+    search_fields = ["tenant__name", "tenant__slug", "external_id"]
+    autocomplete_fields = ["tenant"]
+    list_select_related = ["tenant"]
+    date_hierarchy = "current_period_start"
