@@ -6,6 +6,7 @@ from crm import services
 from crm.choices import BookingStatus, DealStage, LeadStatus, MessageStatus, ProposalStatus
 from crm.models import (Activity, AutoBooking, Call, Company, Contact, Customer, Deal, Lead, Message, Proposal,
                         Prospect, Scorecard, Template)
+from crm.models.imports import LeadImport
 from dealix.accounts import roles
 from dealix.accounts.models import User
 from dealix.core.admin_base import (DeactivateAdminMixin, NoDeleteAdminMixin, NormalisedSearchAdminMixin,
@@ -218,3 +219,14 @@ class ScorecardAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__full_name", "user__email"]
     date_hierarchy = "period"
+
+
+@admin.register(LeadImport)
+class LeadImportAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
+    """The import wizard's records: who imported which file, when, and what came of it."""
+
+    list_display = ["original_name", "user", "status", "row_count", "created_at"]
+    list_filter = ["status", "file_format"]
+    list_select_related = ["user"]
+    search_fields = ["original_name", "user__email"]
+    date_hierarchy = "created_at"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm import views
+from crm import views, views_import, views_records
 
 app_name = "crm"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/bulk/", views.lead_bulk, name="lead_bulk"),
     path("leads/export.<str:fmt>", views.lead_export, name="lead_export"),
+    path("leads/import/", views_import.import_upload, name="lead_import_upload"),
+    path("leads/import/<uuid:pk>/", views_import.import_detail, name="lead_import"),
+    path("leads/import/<uuid:pk>/commit/", views_import.import_commit, name="lead_import_commit"),
     path("leads/<uuid:pk>/", views.lead_detail, name="lead_detail"),
     path("leads/<uuid:pk>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<uuid:pk>/status/", views.lead_status, name="lead_status"),
@@ -18,6 +21,24 @@ urlpatterns = [
     path("leads/<uuid:pk>/tasks/", views.lead_add_task, name="lead_add_task"),
     path("tasks/<uuid:pk>/done/", views.task_done, name="task_done"),
     path("pipeline/", views.pipeline, name="pipeline"),
-    path("deals/<uuid:pk>/", views.deal_detail, name="deal_detail"),
+    path("deals/", views_records.deal_list, name="deal_list"),
+    path("deals/export.<str:fmt>", views_records.deal_export, name="deal_export"),
+    path("deals/<uuid:pk>/", views_records.deal_detail, name="deal_detail"),
     path("deals/<uuid:pk>/move/", views.deal_move, name="deal_move"),
+    path("prospects/", views_records.prospect_list, name="prospect_list"),
+    path("prospects/export.<str:fmt>", views_records.prospect_export, name="prospect_export"),
+    path("prospects/<uuid:pk>/", views_records.prospect_detail, name="prospect_detail"),
+    path("contacts/", views_records.contact_list, name="contact_list"),
+    path("contacts/export.<str:fmt>", views_records.contact_export, name="contact_export"),
+    path("contacts/<uuid:pk>/", views_records.contact_detail, name="contact_detail"),
+    path("companies/", views_records.company_list, name="company_list"),
+    path("companies/export.<str:fmt>", views_records.company_export, name="company_export"),
+    path("companies/<uuid:pk>/", views_records.company_detail, name="company_detail"),
+    path("customers/", views_records.customer_list, name="customer_list"),
+    path("customers/export.<str:fmt>", views_records.customer_export, name="customer_export"),
+    path("customers/<uuid:pk>/", views_records.customer_detail, name="customer_detail"),
+    path("activities/", views_records.activity_list, name="activity_list"),
+    path("activities/export.<str:fmt>", views_records.activity_export, name="activity_export"),
+    path("calls/", views_records.call_list, name="call_list"),
+    path("calls/export.<str:fmt>", views_records.call_export, name="call_export"),
 ]

@@ -7,6 +7,9 @@ import re
 from dealix.settings import *  # noqa: F401,F403
 from dealix.settings import CACHES, DATABASES, RQ_QUEUES, REDIS_URL
 
+import tempfile
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dealix-test-media-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _RUN = os.environ.setdefault("DEALIX_TEST_RUN", str(os.getpid()))  # inherited by the browser tests' server

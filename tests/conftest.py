@@ -140,13 +140,18 @@ def user_of(person: Person):
 
 @pytest.fixture
 def client_for(db):
-    """`client_for(person)` → a Client logged in on the person's own host."""
+    """`client_for(person)` → a Client logged in on the person's own host; `language="en"` also sets the
+    user's stored language (rolled back with the test), which is what pages are rendered in."""
 
-    def make(person: Person, **extra) -> Client:
+    def make(person: Person, language: str | None = None, **extra) -> Client:
         client = Client(HTTP_HOST=person.host, **extra)
         with schema_context(person.schema):
             from dealix.accounts.models import User
-            client.force_login(User.objects.get(email=person.email))
+            user = User.objects.get(email=person.email)
+            if language:
+                User.objects.filter(pk=user.pk).update(language=language)
+                user.language = language
+            client.force_login(user)
         return client
 
     return make

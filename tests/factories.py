@@ -1122,13 +1122,29 @@ class SubscriptionFactory(BaseFactory):
     external_id = factory.LazyFunction(lambda: f"sub_{rng().getrandbits(64):016x}")
 
 
+class LeadImportFactory(BaseFactory):
+    """A small uploaded CSV, mapped and ready to preview."""
+
+    class Meta:
+        model = "crm.LeadImport"
+
+    user = factory.SubFactory(UserFactory)
+    original_name = "leads.csv"
+    file_format = "csv"
+    encoding = "utf-8"
+    file = factory.django.FileField(filename="leads.csv", data="name,phone\nأحمد الغامدي,0501234567\n".encode())
+    headers = factory.LazyFunction(lambda: ["name", "phone"])
+    mapping = factory.LazyFunction(lambda: {"full_name": 0, "phone": 1})
+    row_count = 1
+
+
 TENANT_FACTORIES = [
     UserFactory, CompanyFactory, ContactFactory, LeadFactory, ProspectFactory, DealFactory, CustomerFactory,
     ProposalFactory, ActivityFactory, CallFactory, AutoBookingFactory, MessageFactory, TemplateFactory,
     ScorecardFactory, AffiliateFactory, AffiliatePerformanceFactory, AffiliateDealFactory, CommissionFactory,
     PayoutFactory, DisputeFactory, ConsentFactory, ComplaintFactory, PolicyFactory, GuaranteeClaimFactory,
     RefundFactory, KnowledgeArticleFactory, SectorAssetFactory, AIConversationFactory, AuditLogFactory,
-    NotificationFactory, PropertyFactory, SavedViewFactory,
+    NotificationFactory, PropertyFactory, SavedViewFactory, LeadImportFactory,
 ]
 PUBLIC_FACTORIES = [SubscriptionFactory]
 ALL_FACTORIES = TENANT_FACTORIES + PUBLIC_FACTORIES

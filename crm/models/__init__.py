@@ -4,6 +4,7 @@ from crm.models.deals import Customer, Deal, Proposal
 from crm.models.activities import Activity, AutoBooking, Call
 from crm.models.messaging import Message, Template
 from crm.models.scorecards import Scorecard
+from crm.models.imports import LeadImport
 
 __all__ = ["Company", "Contact", "Lead", "Prospect", "Deal", "Customer", "Proposal", "Activity", "AutoBooking",
-           "Call", "Message", "Template", "Scorecard"]
+           "Call", "Message", "Template", "Scorecard", "LeadImport"]
