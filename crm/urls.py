@@ -5,6 +5,7 @@ from crm import views, views_import, views_records
 app_name = "crm"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("search/", views.search, name="search"),
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/bulk/", views.lead_bulk, name="lead_bulk"),

@@ -319,3 +319,15 @@ def deal_detail(request, pk):
     return render(request, "crm/deal_detail.html", {
         "deal": deal, "can_work": roles.can(request.user, roles.CRM_WORK), "stages": DealStage.choices,
         "allowed": Deal.STATES.allowed_from(deal.stage)})
+
+
+@roles.capability_required(roles.CRM_VIEW)
+def search(request):
+    """The header's search: a dropdown of results for htmx, a page of results otherwise."""
+    from crm.search import global_search
+    query = (request.GET.get("q") or "").strip()[:200]
+    groups = global_search(request.user, query, per_kind=5 if request.htmx else 20)
+    template = "crm/partials/search_results.html" if request.htmx and not request.htmx.boosted else "crm/search.html"
+    response = render(request, template, {"query": query, "groups": groups})
+    response.headers["Vary"] = "HX-Request"
+    return response
