@@ -18,4 +18,4 @@ class SubscriptionStatus(models.TextChoices):
 
 class BillingCycle(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
-    ANNUAL = "annual", _("Annual (20 % off)")
+    ANNUAL = "annual", _("Annual, 20 percent off")
