@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("dealix.accounts.urls")),
     path("core/", include("dealix.core.urls")),
     path("crm/", include("crm.urls")),
+    path("forms/", include("crm.urls_public")),
     path("affiliates/", include("affiliates.urls")),
     path("compliance/", include("compliance.urls")),
     path("knowledge/", include("knowledge.urls")),

@@ -24,7 +24,8 @@ class Lead(SearchableModel):
     transition stamps `qualified_at` / `converted_at`. `score` (0–100) is computed from the criteria of
     RULES.md §1 and stored with `score_breakdown` (criterion → points) so a person can see why.
     Not in the seed: the scoring inputs (`employees`, `engagement_signals`, `budget_signals`, `timing`),
-    `score_breakdown`, `lost_reason` (lost needs a reason), `search_text`."""
+    `score_breakdown`, `lost_reason` (lost needs a reason), `referral_code` (the `?ref=` code it arrived with,
+    which the affiliate programme attributes), `search_text`."""
 
     SEARCH_FIELDS = ("full_name", "email", "company_name")
     PHONE_FIELDS = ("phone",)
@@ -54,6 +55,8 @@ class Lead(SearchableModel):
     city = models.CharField(_("city"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     lost_reason = models.TextField(_("lost reason"), blank=True)
+    referral_code = models.CharField(_("referral code"), max_length=20, blank=True,
+                                     help_text=_("The affiliate code the lead arrived with (?ref=CODE)."))
     qualified_at = models.DateTimeField(_("qualified at"), null=True, blank=True, editable=False)
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True, editable=False)
 
