@@ -15,7 +15,10 @@ __all__ = ["Consent", "Complaint", "Policy", "GuaranteeClaim", "Refund"]
 
 class ConsentQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise TypeError("Consent history is append-only: record a new consent instead.")
+        # The one change allowed: re-parenting the history when two contacts are merged (and unmerged).
+        if set(kwargs) - {"contact", "contact_id", "updated_at"}:
+            raise TypeError("Consent history is append-only: record a new consent instead.")
+        return super().update(**kwargs)
 
     def delete(self):
         raise TypeError("Consent history is append-only.")

@@ -18,7 +18,12 @@ class VisibleQuerySet(models.QuerySet):
     #: True for shared reference data every CRM user reads (companies)
     SHARED = False
 
+    #: models whose merged duplicates (merged_into set) are hidden from every list and page
+    HIDES_MERGED = False
+
     def visible_to(self, user):
+        if self.HIDES_MERGED:
+            self = self.filter(merged_into__isnull=True)
         scope = roles.record_scope(user)
         if scope == roles.SCOPE_ALL:
             return self
@@ -34,14 +39,17 @@ class VisibleQuerySet(models.QuerySet):
 
 class CompanyQuerySet(VisibleQuerySet):
     SHARED = True
+    HIDES_MERGED = True
 
 
 class LeadQuerySet(VisibleQuerySet):
     OWN_LOOKUPS = ("assigned_to",)
+    HIDES_MERGED = True
 
 
 class ContactQuerySet(VisibleQuerySet):
     OWN_LOOKUPS = ("owner", "lead__assigned_to")
+    HIDES_MERGED = True
 
 
 class ProspectQuerySet(VisibleQuerySet):

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from crm import views, views_import, views_records
+from crm import views, views_import, views_merge, views_records
 
 app_name = "crm"
 urlpatterns = [
     path("", views.index, name="index"),
     path("search/", views.search, name="search"),
+    path("duplicates/", views_merge.duplicates, name="duplicates"),
+    path("duplicates/merge/", views_merge.merge, name="merge"),
+    path("merges/<uuid:pk>/undo/", views_merge.undo, name="merge_undo"),
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/bulk/", views.lead_bulk, name="lead_bulk"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from crm import services
 from crm import selectors
+from crm.merge import merges_of
 from crm.choices import ActivityType, DealStage, LeadStatus
 from crm.forms import BulkLeadForm, ConvertForm, DealMoveForm, LeadForm, NoteForm, StatusForm, TaskForm
 from crm.lists import LEADS
@@ -80,6 +81,7 @@ def _lead_context(request, lead: Lead, **extra) -> dict:
         "can_reassign": roles.can(request.user, roles.CRM_REASSIGN),
         "assignees": team_members(request) if roles.can(request.user, roles.CRM_REASSIGN) else [],
         "note_form": NoteForm(), "task_form": TaskForm(), "convert_form": ConvertForm(), "now": timezone.now(),
+        "merges": merges_of(lead),
         **extra,
     }
 

@@ -34,6 +34,8 @@ class Company(SearchableModel):
                                  validators=[cr_number_validator])
     website = models.URLField(_("website"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged_from", editable=False)
 
     objects = CompanyQuerySet.as_manager()
 
@@ -81,6 +83,8 @@ class Contact(SearchableModel):
                                       default=ConsentStatus.PENDING)
     is_active = models.BooleanField(_("active"), default=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged_from", editable=False)
 
     objects = ContactQuerySet.as_manager()
 

@@ -55,6 +55,8 @@ class Lead(SearchableModel):
     city = models.CharField(_("city"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     lost_reason = models.TextField(_("lost reason"), blank=True)
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged_from", editable=False)
     referral_code = models.CharField(_("referral code"), max_length=20, blank=True,
                                      help_text=_("The affiliate code the lead arrived with (?ref=CODE)."))
     qualified_at = models.DateTimeField(_("qualified at"), null=True, blank=True, editable=False)
