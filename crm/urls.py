@@ -23,6 +23,7 @@ urlpatterns = [
     path("leads/<uuid:pk>/assign/", views.lead_reassign, name="lead_reassign"),
     path("leads/<uuid:pk>/notes/", views.lead_add_note, name="lead_add_note"),
     path("leads/<uuid:pk>/tasks/", views.lead_add_task, name="lead_add_task"),
+    path("leads/<uuid:pk>/fields/", views.lead_properties, name="lead_properties"),
     path("tasks/<uuid:pk>/done/", views.task_done, name="task_done"),
     path("pipeline/", views.pipeline, name="pipeline"),
     path("deals/", views_records.deal_list, name="deal_list"),

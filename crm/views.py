@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from crm import services
 from crm import selectors
 from crm.merge import merges_of
+from dealix.core import properties
 from crm.choices import ActivityType, DealStage, LeadStatus
 from crm.forms import BulkLeadForm, ConvertForm, DealMoveForm, LeadForm, NoteForm, StatusForm, TaskForm
 from crm.lists import LEADS
@@ -82,6 +83,7 @@ def _lead_context(request, lead: Lead, **extra) -> dict:
         "assignees": team_members(request) if roles.can(request.user, roles.CRM_REASSIGN) else [],
         "note_form": NoteForm(), "task_form": TaskForm(), "convert_form": ConvertForm(), "now": timezone.now(),
         "merges": merges_of(lead),
+        "custom_fields": custom_fields_of("lead", lead),
         **extra,
     }
 
@@ -333,3 +335,25 @@ def search(request):
     response = render(request, template, {"query": query, "groups": groups})
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def custom_fields_of(entity_type: str, record) -> list[tuple]:
+    """(definition, label, value) for each custom field of the record's type."""
+    from django.utils.translation import get_language
+    values = properties.values_for(entity_type, record.pk)
+    return [(definition, definition.display_label(get_language()), values.get(definition.key, ""))
+            for definition in properties.definitions_for(entity_type)]
+
+
+@require_POST
+@roles.capability_required(roles.CRM_WORK)
+def lead_properties(request, pk):
+    lead = _visible_lead(request, pk)
+    raw = {key[len("prop_"):]: value for key, value in request.POST.items() if key.startswith("prop_")}
+    try:
+        properties.properties_save(actor=request.user, entity_type="lead", entity_id=lead.pk, raw_values=raw)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Custom fields saved."))
+    return redirect("crm:lead_detail", pk=lead.pk)

@@ -1122,6 +1122,20 @@ class SubscriptionFactory(BaseFactory):
     external_id = factory.LazyFunction(lambda: f"sub_{rng().getrandbits(64):016x}")
 
 
+class PropertyDefinitionFactory(BaseFactory):
+    """A custom field on leads: a choice of how the lead heard of us."""
+
+    class Meta:
+        model = "core.PropertyDefinition"
+
+    entity_type = "lead"
+    key = factory.Sequence(lambda n: f"heard_from_{n}")
+    label = "Heard from"
+    label_ar = "عرفنا من"
+    field_type = "choice"
+    choices = factory.LazyFunction(lambda: ["Google", "Instagram", "صديق"])
+
+
 class LeadImportFactory(BaseFactory):
     """A small uploaded CSV, mapped and ready to preview."""
 
@@ -1144,7 +1158,7 @@ TENANT_FACTORIES = [
     ScorecardFactory, AffiliateFactory, AffiliatePerformanceFactory, AffiliateDealFactory, CommissionFactory,
     PayoutFactory, DisputeFactory, ConsentFactory, ComplaintFactory, PolicyFactory, GuaranteeClaimFactory,
     RefundFactory, KnowledgeArticleFactory, SectorAssetFactory, AIConversationFactory, AuditLogFactory,
-    NotificationFactory, PropertyFactory, SavedViewFactory, LeadImportFactory,
+    NotificationFactory, PropertyFactory, SavedViewFactory, LeadImportFactory, PropertyDefinitionFactory,
 ]
 PUBLIC_FACTORIES = [SubscriptionFactory]
 ALL_FACTORIES = TENANT_FACTORIES + PUBLIC_FACTORIES

@@ -26,7 +26,7 @@ def reload(lead):
 
 
 def test_the_lead_page_shows_details_score_reasons_and_timeline(client_for, people, lead):
-    page = client_for(people["agent"], HTTP_ACCEPT_LANGUAGE="en").get(url(lead) + "?lang=en").content.decode()
+    page = client_for(people["agent"], language="en").get(url(lead) + "?lang=en").content.decode()
 
     assert "سلمان الدوسري" in page and "مؤسسة الواحة" in page and "Why this score" in page
     assert "Industry fit" in page
@@ -46,7 +46,7 @@ def test_inline_edit_saves_through_the_service_and_rescores(client_for, people, 
 
 
 def test_inline_edit_with_a_bad_phone_shows_the_error_and_changes_nothing(client_for, people, lead):
-    response = client_for(people["agent"], HTTP_ACCEPT_LANGUAGE="en").post(
+    response = client_for(people["agent"], language="en").post(
         url(lead, "edit/") + "?lang=en", {"full_name": "X", "phone": "12", "source": "web"}, HTTP_HX_REQUEST="true")
 
     assert "Enter a valid phone number" in response.content.decode()
@@ -83,7 +83,7 @@ def test_notes_and_tasks_appear_on_the_page_and_tasks_can_be_completed(client_fo
 
 
 def test_status_changes_show_in_the_timeline_with_labels(client_for, people, lead):
-    client = client_for(people["agent"], HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for(people["agent"], language="en")
     client.post(url(lead, "status/"), {"status": "qualified"})
 
     page = client.get(url(lead) + "?lang=en").content.decode()

@@ -27,7 +27,7 @@ def test_the_board_shows_each_stage_with_totals_and_weighted_values(client_for, 
     make_deals("agent@a.test", 2, stage="proposal", value="10000.00", probability=30)
     make_deals("agent@a.test", 1, stage="negotiation", value="5000.00", probability=60)
 
-    response = client_for(people["manager"], HTTP_ACCEPT_LANGUAGE="en").get("/crm/pipeline/?lang=en")
+    response = client_for(people["manager"], language="en").get("/crm/pipeline/?lang=en")
 
     columns = {column.stage: column for column in response.context["columns"]}
     assert columns["proposal"].count == 2 and columns["proposal"].total == Decimal("20000.00")
@@ -71,7 +71,7 @@ def test_closing_won_from_the_board_creates_the_customer(client_for, people):
 def test_closing_lost_without_a_reason_is_refused_and_the_deal_stays(client_for, people):
     (deal,) = make_deals("agent@a.test", 1)
 
-    response = client_for(people["agent"], HTTP_ACCEPT_LANGUAGE="en").post(
+    response = client_for(people["agent"], language="en").post(
         f"/crm/deals/{deal.pk}/move/", {"stage": "closed_lost", "lost_reason": ""}, HTTP_HX_REQUEST="true")
 
     assert "Say why the deal was lost." in response.content.decode()

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealix.core.admin_base import DealixModelAdmin, ReadOnlyAdminMixin, TenantModelAdmin
-from dealix.core.models import AuditLog, Notification, Property, SavedView
+from dealix.core.models import AuditLog, Notification, Property, PropertyDefinition, SavedView
 
 admin.site.site_header = _("Dealix administration")
 admin.site.site_title = _("Dealix administration")
@@ -68,4 +68,12 @@ class SavedViewAdmin(TenantModelAdmin):
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     search_fields = ["name", "user__full_name", "user__email"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PropertyDefinition)
+class PropertyDefinitionAdmin(TenantModelAdmin):
+    list_display = ["label", "label_ar", "entity_type", "key", "field_type", "is_filterable", "position"]
+    list_filter = ["entity_type", "field_type"]
+    search_fields = ["label", "label_ar", "key"]
     date_hierarchy = "created_at"

@@ -172,3 +172,40 @@ class SavedView(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+
+class PropertyType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+    YES_NO = "yes_no", _("Yes / no")
+
+
+class PropertyDefinition(TimeStampedModel):
+    """A custom field an admin adds to leads, deals, contacts or companies (not a seed table: the seed's
+    `properties` holds the values; this says which keys exist, their label, type and choices)."""
+
+    entity_type = models.CharField(_("record type"), max_length=50, choices=PropertyEntity.choices)
+    key = models.SlugField(_("key"), max_length=100)
+    label = models.CharField(_("label"), max_length=100)
+    label_ar = models.CharField(_("Arabic label"), max_length=100, blank=True)
+    field_type = models.CharField(_("type"), max_length=10, choices=PropertyType.choices, default=PropertyType.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True, help_text=_("For a choice field: the options."))
+    is_filterable = models.BooleanField(_("filter lists by it"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["entity_type", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity_type", "key"], name="core_propertydef_unique_key",
+                                    violation_error_message=_("This record type already has a field with that key.")),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def display_label(self, language: str) -> str:
+        return self.label_ar if language == "ar" and self.label_ar else self.label
