@@ -209,7 +209,7 @@ def test_bulk_changes_skip_leads_the_user_cannot_see(client_for, people):
 def test_bulk_losing_without_a_reason_is_refused_with_a_message(client_for, people):
     leads = make_leads("agent@a.test", 2)
 
-    response = client_for(people["agent"], HTTP_ACCEPT_LANGUAGE="en").post(
+    response = client_for(people["agent"], language="en").post(
         "/crm/leads/bulk/", {"action": "status", "status": "lost", "selected": [str(lead.pk) for lead in leads]},
         follow=True)
 
@@ -244,7 +244,7 @@ def test_chosen_columns_are_remembered(client_for, people):
 
 
 def test_creating_a_lead_from_the_form(client_for, people):
-    client = client_for(people["agent"], HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for(people["agent"], language="en")
 
     response = client.post("/crm/leads/new/", {"full_name": "Fahad Al-Harbi", "phone": "0501112222",
                                                "source": "web", "sector": "education", "employees": "25",
@@ -258,7 +258,7 @@ def test_creating_a_lead_from_the_form(client_for, people):
 
 
 def test_a_lead_without_phone_or_email_is_refused_and_nothing_is_saved(client_for, people):
-    response = client_for(people["agent"], HTTP_ACCEPT_LANGUAGE="en").post(
+    response = client_for(people["agent"], language="en").post(
         "/crm/leads/new/", {"full_name": "Nobody", "source": "web"})
 
     assert "Give at least a phone number or an email" in response.content.decode()
@@ -272,3 +272,23 @@ def test_script_tags_are_shown_escaped(client_for, people):
     page = names_on(client_for(people["agent"]).get("/crm/leads/"))
 
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_ten_thousand_character_name_is_refused_with_a_message(client_for, people):
+    response = client_for(people["agent"], language="en").post(
+        "/crm/leads/new/", {"full_name": "ن" * 10000, "phone": "0501112223", "source": "web"})
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 255 characters" in response.content.decode()
+    with schema_context("tenant_a"):
+        assert not Lead.objects.filter(phone="+966501112223").exists()
+
+
+def test_htmx_fragments_of_another_agents_lead_are_404(client_for, people):
+    (theirs,) = make_leads("agent2@a.test", 1)
+    client = client_for(people["agent"])
+
+    for path in (f"/crm/leads/{theirs.pk}/edit/", f"/crm/leads/{theirs.pk}/"):
+        assert client.get(path, HTTP_HX_REQUEST="true").status_code == 404
+    assert client.post(f"/crm/leads/{theirs.pk}/tasks/", {"subject": "x", "scheduled_at": "2026-12-01T10:00"},
+                       HTTP_HX_REQUEST="true").status_code == 404
