@@ -73,7 +73,7 @@ class ActivityQuerySet(VisibleQuerySet):
 
 
 class CallQuerySet(VisibleQuerySet):
-    OWN_LOOKUPS = ("user", "lead__assigned_to", "contact__owner")
+    OWN_LOOKUPS = ("user", "lead__assigned_to", "contact__owner", "contact__lead__assigned_to")
 
 
 class BookingQuerySet(VisibleQuerySet):
@@ -81,7 +81,7 @@ class BookingQuerySet(VisibleQuerySet):
 
 
 class MessageQuerySet(VisibleQuerySet):
-    OWN_LOOKUPS = ("lead__assigned_to", "contact__owner")
+    OWN_LOOKUPS = ("lead__assigned_to", "contact__owner", "contact__lead__assigned_to")
 
 
 class TemplateQuerySet(VisibleQuerySet):

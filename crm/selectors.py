@@ -156,3 +156,64 @@ def home_summary(user) -> dict:
         "open_deals": pipeline["count"] or 0,
         "pipeline_value": pipeline["total"] or Decimal("0"),
     }
+
+
+# --- record pages (contacts, companies, deals): what hangs off a record, as far as the user may see ----
+
+RELATED_ROWS = 50  # each related list on a record page shows the newest 50; the page says when there are more
+
+
+@dataclass(frozen=True)
+class Related:
+    """Some rows related to a record, and whether there are more than those shown."""
+    rows: list
+    more: bool
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+
+def _newest(queryset, limit: int = RELATED_ROWS) -> Related:
+    rows = list(queryset.order_by("-created_at", "-id")[:limit + 1])  # one more tells whether the list goes on
+    return Related(rows[:limit], len(rows) > limit)
+
+
+def consents_by_channel(contact) -> list[tuple[str, object]]:
+    """Each consent channel with the contact's newest consent on it (None when none was recorded).
+    The consent history is append-only, so a channel's current state is its newest row."""
+    consents = contact.consents
+    channels = consents.model._meta.get_field("channel").choices
+    current = {row.channel: row for row in consents.order_by("channel", "-created_at", "-id").distinct("channel")}
+    return [(label, current.get(value)) for value, label in channels]
+
+
+def contact_page(user, contact) -> dict:
+    from crm.models import Deal
+    return {
+        "deals": _newest(Deal.objects.visible_to(user).filter(contact=contact).select_related("assigned_to")),
+        "messages": _newest(Message.objects.visible_to(user).filter(contact=contact)),
+        "calls": _newest(Call.objects.visible_to(user).filter(contact=contact).select_related("user")),
+        "consents": _newest(contact.consents.all()),
+        "consent_channels": consents_by_channel(contact),
+    }
+
+
+def company_page(user, company) -> dict:
+    from crm.models import Contact, Deal, Prospect
+    return {
+        "contacts": _newest(Contact.objects.visible_to(user).filter(company=company).select_related("owner")),
+        "deals": _newest(Deal.objects.visible_to(user).filter(company=company).select_related("assigned_to")),
+        "prospects": _newest(Prospect.objects.visible_to(user).filter(company=company).select_related("owner")),
+    }
+
+
+def deal_page(user, deal) -> dict:
+    from crm.models import Customer, Proposal
+    return {
+        "activities": _newest(Activity.objects.visible_to(user).filter(deal=deal).select_related("user")),
+        "proposals": list(Proposal.objects.visible_to(user).filter(deal=deal).order_by("-version")[:RELATED_ROWS]),
+        "customers": list(Customer.objects.visible_to(user).filter(deal=deal).order_by("-created_at")[:5]),
+    }

@@ -317,15 +317,6 @@ def deal_move(request, pk):
 
 
 @roles.capability_required(roles.CRM_VIEW)
-def deal_detail(request, pk):
-    deal = get_object_or_404(Deal.objects.visible_to(request.user)
-                             .select_related("assigned_to", "company", "contact", "lead"), pk=pk)
-    return render(request, "crm/deal_detail.html", {
-        "deal": deal, "can_work": roles.can(request.user, roles.CRM_WORK), "stages": DealStage.choices,
-        "allowed": Deal.STATES.allowed_from(deal.stage)})
-
-
-@roles.capability_required(roles.CRM_VIEW)
 def search(request):
     """The header's search: a dropdown of results for htmx, a page of results otherwise."""
     from crm.search import global_search
