@@ -5,7 +5,12 @@
       bootstrap.Toast.getOrCreateInstance(el).show();
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { showToasts(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    showToasts(document);
+    // On a phone the section tabs scroll sideways: bring the current one into view.
+    var current = document.querySelector("[data-testid=crm-subnav] .active");
+    if (current) { current.scrollIntoView({block: "nearest", inline: "center"}); }
+  });
   document.body.addEventListener("htmx:afterSwap", function (event) { showToasts(event.target); });
   // A failed htmx request shows a toast instead of failing silently.
   document.body.addEventListener("htmx:responseError", function (event) {
