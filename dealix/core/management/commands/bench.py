@@ -1,4 +1,5 @@
-"""`make bench`: one JSON object per line per figure. See docs/PERFORMANCE.md for what they mean."""
+"""`make bench`: one JSON object per line per figure. See docs/PERFORMANCE.md for what they mean.
+A figure function returns one figure, or a list of them (one page measured as several roles)."""
 import importlib
 import json
 
@@ -23,5 +24,7 @@ class Command(BaseCommand):
             for figure in getattr(module, "FIGURES", []):
                 if options["names"] and figure.__name__ not in options["names"]:
                     continue
-                self.stdout.write(json.dumps(figure(), ensure_ascii=False))
-                self.stdout.flush()
+                measured = figure()
+                for line in measured if isinstance(measured, list) else [measured]:
+                    self.stdout.write(json.dumps(line, ensure_ascii=False, default=str))
+                    self.stdout.flush()
