@@ -19,7 +19,6 @@ from crm.lists import LEADS
 from crm.models import Activity, Deal, Lead
 from crm.filtersets import team_members
 from dealix.accounts import roles
-from dealix.accounts.models import User
 from dealix.core.entity_list import export_rows, render_entity_list
 from dealix.core.http import safe_next
 from dealix.core.exports import csv_response, xlsx_response
@@ -296,22 +295,19 @@ def deal_move(request, pk):
     """Drop a card on another column (htmx), or pick a stage from the card's menu (no mouse needed)."""
     deal = get_object_or_404(Deal.objects.visible_to(request.user), pk=pk)
     form = DealMoveForm(request.POST)
-    status = 200
     if not form.is_valid():
         messages.error(request, _("Choose a stage."))
-        status = 422
     else:
         try:
             services.deal_move(actor=request.user, deal=deal, stage=form.cleaned_data["stage"],
                                lost_reason=form.cleaned_data["lost_reason"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            status = 422
         else:
             messages.success(request, _("“%(title)s” moved to %(stage)s.") % {
                 "title": deal.title, "stage": dict(DealStage.choices)[form.cleaned_data["stage"]]})
     if request.htmx:
-        # htmx does not swap 4xx answers by default; the board is re-rendered with the message either way.
+        # Answered 200 even when refused: htmx swaps only 2xx, and the re-rendered board carries the message.
         return render(request, "crm/partials/pipeline_board.html", _board_context(request))
     return redirect(safe_next(request, "crm:pipeline"))
 

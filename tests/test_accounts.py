@@ -3,7 +3,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django_tenants.utils import schema_context
 
 from dealix.core.models import AuditLog

@@ -11,7 +11,6 @@ from dealix.accounts.choices import Role
 from dealix.accounts.models import User
 from dealix.core.models import AuditLog
 from dealix.core.states import TransitionNotAllowed
-from tests.conftest import user_of
 
 pytestmark = pytest.mark.django_db
 

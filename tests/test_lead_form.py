@@ -1,5 +1,4 @@
 """The public lead form: a visitor on the company's website leaves their details and consents."""
-import time
 
 import pytest
 from django.core.cache import cache

@@ -1,7 +1,6 @@
 """What happened or is planned with a lead or deal: activities and tasks, calls, meetings."""
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import ActivityType, BookingChannel, BookingStatus, CallStatus, Direction, MeetingType, Sentiment

@@ -10,11 +10,14 @@ from dealix.tenancy.models import Domain, Tenant
 from dealix.tenancy.services import tenant_create
 
 BENCH_PREFIX = "bench-"
+# Only the tenants these figures make (bench-t0…, bench-m0…): other apps keep bench tenants of their own
+# between runs (crm's bench-crm with its 100k leads).
+OWN_BENCH_SLUGS = rf"^{BENCH_PREFIX}[tm][0-9]+$"
 
 
 def _drop_bench_tenants():
     with schema_context(get_public_schema_name()):
-        for tenant in Tenant.objects.filter(slug__startswith=BENCH_PREFIX):
+        for tenant in Tenant.objects.filter(slug__regex=OWN_BENCH_SLUGS):
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
             Domain.objects.filter(tenant=tenant).delete()
