@@ -1,13 +1,16 @@
-"""Tenant schemas: a migrated template schema, cloned for every new tenant.
+"""Tenant schemas: a migrated template schema, copied for every new tenant.
 
-Replaying every migration for a new tenant gets slower with each migration we add; cloning a schema
-that is already migrated costs the same whatever the history. django-tenants bundles a clone function
-(pg-clone-schema) that has two known faults on our stack (DESIGN.md "Known pitfalls"):
-  * a pgvector column is cloned as `vector` without its dimension, so its HNSW index cannot be built;
-  * multi-column unique constraints get PostgreSQL's default names instead of Django's, so a later
-    migration that removes the constraint by name fails on clones only.
-`repair_clone` compares the clone with the template through the catalogue and fixes both, generally:
-column types, constraint and index names, missing indexes. `catalogue()` is the same comparison the
+Replaying every migration for a new tenant gets slower with each migration we add; copying a schema
+that is already migrated costs the same whatever the history. We copy it ourselves rather than with the
+clone function bundled with django-tenants (pg-clone-schema), because that function
+  * gets slower with every tenant: it walks the catalogue of the whole database, so at 70 tenants one
+    clone took 7 s (and the platform is meant for thousands);
+  * writes a pgvector column as `vector` without its dimension, so the HNSW index cannot be built;
+  * gives multi-column unique constraints PostgreSQL's default names instead of Django's, so a later
+    migration that removes one by name fails on clones only (DESIGN.md "Known pitfalls").
+`clone_schema` copies table by table (`CREATE TABLE … (LIKE … INCLUDING ALL)`, which keeps exact column
+types, defaults, identity, CHECK constraints and indexes), then the foreign keys and the rows, then
+`repair_clone` gives indexes and constraints the template's names. `catalogue()` is the comparison the
 tests use to prove a cloned tenant is indistinguishable from a migrated one.
 """
 from __future__ import annotations
@@ -15,24 +18,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
-from django_tenants import clone
 from django_tenants.utils import schema_exists
-
-# pg-clone-schema writes a user-defined type as `schema.type`, dropping its modifier, so `vector(512)`
-# becomes `vector` and the HNSW index on it cannot be built inside the clone. It already asks
-# format_type() (which keeps the modifier) for PostGIS geometries; we send pgvector's types down the
-# same branch. The anchor is asserted so an upgrade of django-tenants that changes the text fails loudly.
-_GEOMETRY_BRANCH = "ELSEIF v_colrec.udt_name in ('geometry') THEN"
-assert _GEOMETRY_BRANCH in clone.CLONE_SCHEMA_FUNCTION, "django-tenants' clone function changed: review schemas.py"
-_CLONE_FUNCTION = clone.CLONE_SCHEMA_FUNCTION.replace(
-    _GEOMETRY_BRANCH, "ELSEIF v_colrec.udt_name in ('geometry', 'vector', 'halfvec', 'sparsevec') THEN")
-
-
-class CloneSchema(clone.CloneSchema):
-    def _create_clone_schema_function(self):
-        db_user = settings.DATABASES["default"].get("USER", None) or "postgres"
-        with connection.cursor() as cursor:
-            cursor.execute(_CLONE_FUNCTION.format(db_user=db_user))
 
 
 def template_schema() -> str:
@@ -66,7 +52,7 @@ def create_tenant_schema(schema_name: str, *, check_if_exists: bool = False, syn
         return True
     if schema_exists(template_schema()):
         with transaction.atomic():
-            CloneSchema().clone_schema(template_schema(), schema_name, "DATA")
+            clone_schema(template_schema(), schema_name)
             repair_clone(template_schema(), schema_name)
     else:
         with connection.cursor() as cursor:
@@ -74,6 +60,51 @@ def create_tenant_schema(schema_name: str, *, check_if_exists: bool = False, syn
         call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
     connection.set_schema_to_public()
     return True
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def clone_schema(source: str, target: str) -> None:
+    """Copy every table of `source` (structure, foreign keys, rows, identity counters) into a new
+    schema `target`, in the current transaction. Cost grows with the number of tables, not of schemas."""
+    src, dst = _quote(source), _quote(target)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {dst}")
+        cursor.execute("""
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname""", [source])
+        tables = [name for (name,) in cursor.fetchall()]
+        # One round trip per step, not per table: creating a tenant is on the sign-up page's clock.
+        cursor.execute(";\n".join(f"CREATE TABLE {dst}.{_quote(table)} (LIKE {src}.{_quote(table)} INCLUDING ALL)"
+                                   for table in tables))
+        # Rows first (reference data such as migrations, content types, permissions, standard templates),
+        # then the foreign keys, so the insertion order of tables does not matter.
+        cursor.execute(";\n".join(f"INSERT INTO {dst}.{_quote(table)} SELECT * FROM {src}.{_quote(table)}"
+                                   for table in tables))
+        cursor.execute("""
+            SELECT con.conname, c.relname, pg_get_constraintdef(con.oid)
+            FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+            JOIN pg_namespace n ON n.oid = con.connamespace
+            WHERE n.nspname = %s AND con.contype = 'f' ORDER BY con.conname""", [source])
+        statements = []
+        for name, table, definition in cursor.fetchall():
+            # pg_get_constraintdef qualifies a referenced table with its schema when the schema is not on
+            # the search path (it is not: the connection is on public); point it at the new schema.
+            definition = definition.replace(f"REFERENCES {src}.", f"REFERENCES {dst}.").replace(
+                f"REFERENCES {source}.", f"REFERENCES {dst}.")
+            statements.append(f"ALTER TABLE {dst}.{_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}")
+        if statements:
+            cursor.execute(";\n".join(statements))
+        cursor.execute("""
+            SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = %s AND a.attidentity IN ('a', 'd') AND NOT a.attisdropped""", [target])
+        for table, column in cursor.fetchall():
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, %s), "
+                           f"COALESCE((SELECT max({_quote(column)}) FROM {dst}.{_quote(table)}), 0) + 1, false)",
+                           [f"{dst}.{_quote(table)}", column])
 
 
 # --- catalogue ---------------------------------------------------------------------------------------
