@@ -151,11 +151,20 @@ def lead_convert(*, actor, lead: Lead, deal_title: str = "", deal_value: Decimal
             company.full_clean()
             company.save()
             audit_create(actor=actor, instance=company)
-    contact = Contact(full_name=lead.full_name, email=lead.email, phone=lead.phone, company=company, lead=lead,
-                      owner=lead.assigned_to)
-    contact.full_clean()
-    contact.save()
-    audit_create(actor=actor, instance=contact)
+    # The lead may already have its contact (the public form creates one to hold the consents): reuse it,
+    # so the deal's contact is the one whose consent the message gate will ask about.
+    contact = Contact.objects.filter(lead=lead, merged_into__isnull=True).order_by("created_at").first()
+    if contact is None:
+        contact = Contact(full_name=lead.full_name, email=lead.email, phone=lead.phone, company=company, lead=lead,
+                          owner=lead.assigned_to)
+        contact.full_clean()
+        contact.save()
+        audit_create(actor=actor, instance=contact)
+    elif company is not None and contact.company_id is None:
+        before = snapshot(contact, ["company"])
+        contact.company = company
+        contact.save(update_fields=["company", "updated_at"])
+        audit_update(actor=actor, instance=contact, before=before)
     rules = current_rules()
     deal = Deal(lead=lead, company=company, contact=contact, assigned_to=lead.assigned_to,
                 title=deal_title.strip() or lead.company_name or lead.full_name,

@@ -209,3 +209,17 @@ def test_visibility_agents_see_their_own_managers_and_viewers_everything(agent, 
     company = Company.objects.create(name="Shared Co")
     assert company in Company.objects.visible_to(agent)
     assert not Contact.objects.visible_to(affiliate).exists()
+
+
+def test_converting_a_lead_reuses_the_contact_that_holds_its_consents(agent):
+    lead = new_lead(agent, company_name="مؤسسة الريادة")
+    existing = Contact.objects.create(full_name=lead.full_name, phone=lead.phone, lead=lead, owner=agent)
+    services.lead_change_status(actor=agent, lead=lead, status=LeadStatus.CONTACTED)
+    services.lead_change_status(actor=agent, lead=lead, status=LeadStatus.QUALIFIED)
+
+    deal = services.lead_convert(actor=agent, lead=lead)
+
+    assert deal.contact == existing
+    assert Contact.objects.filter(lead=lead).count() == 1
+    existing.refresh_from_db()
+    assert existing.company.name == "مؤسسة الريادة"

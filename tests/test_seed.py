@@ -1,0 +1,230 @@
+"""The demo seed (`make demo`) and the benchmark seed (`manage.py seed_bench`) leave data a person can
+believe and the models accept: every status and stage present, every row valid, consent before every
+outbound message, and nothing duplicated when run again."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from affiliates.choices import CommissionStatus, PayoutStatus
+from affiliates.models import Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Dispute, Payout
+from compliance.models import Complaint, Consent, GuaranteeClaim, Policy
+from crm.choices import DealStage, Direction, LeadStatus, MessageStatus
+from crm.models import (Activity, AutoBooking, Call, Company, Contact, Customer, Deal, Lead, Message, Proposal,
+                        Prospect, Scorecard, Template)
+from crm.scoring import score_for
+from dealix.accounts.models import User
+from dealix.core.iban import validate_saudi_iban
+from dealix.tenancy.demo import seed_demo_business
+from dealix.tenancy.rules import current_rules
+from knowledge.models import KnowledgeArticle, SectorAsset
+
+pytestmark = pytest.mark.django_db
+
+DEMO_MODELS = (Company, Contact, Lead, Deal, Customer, Proposal, Activity, Call, Message, AutoBooking, Template,
+               Prospect, Scorecard, Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Payout, Dispute,
+               Consent, Complaint, GuaranteeClaim, Policy, KnowledgeArticle, SectorAsset)
+
+
+def counts(models) -> dict:
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def assert_every_row_valid(model, queryset=None):
+    """full_clean: field validators (phones, IBANs, e-mails, choices), foreign keys and every constraint."""
+    for obj in (queryset if queryset is not None else model.objects.all()):
+        obj.full_clean()
+
+
+@pytest.fixture
+def demo_people(people, in_tenant_a):
+    roles = ("owner", "admin", "manager", "agent", "affiliate", "viewer")
+    return {role: User.objects.get(email=people[role].email) for role in roles}
+
+
+@pytest.fixture
+def seeded(in_tenant_a, demo_people):
+    assert seed_demo_business(tenant=in_tenant_a, people=demo_people, language="ar") is True
+    return in_tenant_a
+
+
+def test_the_demo_has_every_lead_status_and_deal_stage_and_the_programme_around_them(seeded):
+    assert set(Lead.objects.values_list("status", flat=True)) == set(LeadStatus.values)
+    assert set(Deal.objects.values_list("stage", flat=True)) == set(DealStage.values)
+    assert Payout.objects.filter(status=PayoutStatus.COMPLETED).exists()
+    assert Complaint.objects.exists() and GuaranteeClaim.objects.exists()
+    assert KnowledgeArticle.objects.filter(is_published=True).exists()
+    assert {"pending", "approved", "paid", "disputed", "cancelled"} <= set(
+        Commission.objects.values_list("status", flat=True))
+    assert Dispute.objects.exists() and SectorAsset.objects.exists() and Scorecard.objects.exists()
+    assert set(Policy.objects.filter(is_active=True).values_list("type", flat=True)) == {
+        "commission", "guarantee", "refund", "compliance", "privacy"}
+    assert Template.objects.filter(language="ar").exists() and Template.objects.filter(language="en").exists()
+
+
+def test_seeding_twice_creates_nothing_new(seeded, demo_people):
+    before = counts(DEMO_MODELS + (User,))
+    assert seed_demo_business(tenant=seeded, people=demo_people, language="ar") is False
+    assert counts(DEMO_MODELS + (User,)) == before
+
+
+def test_every_seeded_row_passes_its_model_validation_and_constraints(seeded):
+    for model in DEMO_MODELS:
+        assert_every_row_valid(model)
+
+
+def test_leads_follow_the_scoring_rules_and_their_life_cycle(seeded, demo_people):
+    rules = current_rules()
+    for lead in Lead.objects.all():
+        assert lead.score == sum(lead.score_breakdown.values()) == score_for(lead, rules).total
+        assert lead.search_text == lead.build_search_text()
+        assert lead.assigned_to in (demo_people["agent"], demo_people["manager"])
+        assert (lead.qualified_at is not None) == (lead.status in (LeadStatus.QUALIFIED, LeadStatus.CONVERTED))
+        assert (lead.converted_at is not None) == (lead.status == LeadStatus.CONVERTED)
+        assert lead.deals.exists() == (lead.status == LeadStatus.CONVERTED)
+        if lead.status == LeadStatus.LOST:
+            assert lead.lost_reason
+        if lead.converted_at:
+            assert lead.created_at <= lead.qualified_at <= lead.converted_at
+    assert {band for band in (rules.band(score) for score in Lead.objects.values_list("score", flat=True))} == {
+        "hot", "warm", "cold"}
+
+
+def test_deals_carry_their_stage_probability_and_closing_facts(seeded):
+    rules = current_rules()
+    for deal in Deal.objects.all():
+        assert deal.probability == rules.stage_probability[deal.stage]
+        assert (deal.closed_at is not None) == (deal.stage in (DealStage.CLOSED_WON, DealStage.CLOSED_LOST))
+        assert Customer.objects.filter(deal=deal).exists() == (deal.stage == DealStage.CLOSED_WON)
+        assert deal.value > 0
+
+
+def test_no_outbound_message_without_granted_consent_at_the_time(seeded):
+    outbound = Message.objects.filter(direction=Direction.OUTBOUND).exclude(template__key__startswith="opt_out")
+    assert outbound.exists()
+    for message in outbound:
+        latest = (Consent.objects.filter(contact=message.contact, channel=message.channel,
+                                         created_at__lte=message.created_at).order_by("-created_at").first())
+        allowed = latest is not None and latest.status == "granted"
+        if message.status == MessageStatus.FAILED:
+            assert not allowed and message.failure_reason
+        else:
+            assert allowed, f"{message.channel} to {message.contact} without consent"
+    assert Message.objects.filter(status=MessageStatus.FAILED).count() == 1
+    assert {"whatsapp", "email", "sms"} <= set(Message.objects.values_list("channel", flat=True))
+    assert set(Message.objects.values_list("direction", flat=True)) == {"inbound", "outbound"}
+    assert set(Contact.objects.values_list("consent_status", flat=True)) == {"granted", "revoked", "pending"}
+
+
+def test_times_spread_over_the_last_month_in_riyadh_working_hours(seeded):
+    now = timezone.now()
+    created = list(Lead.objects.values_list("created_at", flat=True))
+    assert max(created) <= now and min(created) >= now - dt.timedelta(days=120)
+    recent = [moment for moment in created if moment >= now - dt.timedelta(days=31)]
+    assert len(recent) >= 0.8 * len(created)
+    assert len({moment.date() for moment in recent}) >= 12
+    riyadh = dt.timezone(dt.timedelta(hours=3))
+    in_hours = [moment for moment in created if 9 <= moment.astimezone(riyadh).hour < 17]
+    assert len(in_hours) >= len(created) - 2  # the evening WhatsApp lead shows the sending windows
+
+
+def test_the_agent_has_tasks_due_today_and_overdue(seeded, demo_people):
+    now = timezone.now()
+    open_tasks = Activity.objects.filter(user=demo_people["agent"], type="task", completed_at__isnull=True)
+    assert open_tasks.filter(scheduled_at__lt=now).exists()
+    assert open_tasks.filter(scheduled_at__gte=now).exists()
+
+
+def test_meetings_never_overlap_for_an_agent(seeded):
+    meetings = list(AutoBooking.objects.exclude(status="cancelled").order_by("agent", "proposed_time"))
+    for earlier, later in zip(meetings, meetings[1:]):
+        if earlier.agent_id == later.agent_id:
+            assert earlier.proposed_time + dt.timedelta(minutes=earlier.duration_minutes + 15) <= later.proposed_time
+
+
+def test_the_partner_programme_adds_up(seeded, demo_people):
+    active = Affiliate.objects.get(user=demo_people["affiliate"])
+    assert active.status == "active" and active.referral_code
+    assert set(Affiliate.objects.values_list("status", flat=True)) >= {"active", "approved", "suspended", "applied"}
+    payout = Payout.objects.get(status=PayoutStatus.COMPLETED)
+    validate_saudi_iban(payout.iban)
+    paid = Commission.objects.filter(payout=payout)
+    assert paid.exists() and all(commission.status == CommissionStatus.PAID for commission in paid)
+    assert payout.amount == sum(commission.amount for commission in paid)
+    for commission in paid:
+        assert commission.approved_at < payout.processed_at
+    dispute = Dispute.objects.get()
+    assert dispute.commission.status == CommissionStatus.DISPUTED and dispute.amount_frozen == dispute.commission.amount
+    assert AffiliateDeal.objects.filter(deal__isnull=True).exists()
+    assert AffiliatePerformance.objects.filter(affiliate=active).exists()
+
+
+# --- seed_bench ---------------------------------------------------------------------------------------
+
+def test_seed_bench_writes_valid_volume_data_with_search_text(tenant_a):
+    connection.set_tenant(tenant_a)
+    before = counts((Lead, Contact, Company, Deal, Activity))
+    connection.set_schema_to_public()
+
+    call_command("seed_bench", tenant="tenant-a", leads=500, stdout=open("/dev/null", "w"))
+
+    connection.set_tenant(tenant_a)
+    after = counts((Lead, Contact, Company, Deal, Activity))
+    assert after["Lead"] - before["Lead"] == 500
+    for name in ("Contact", "Company", "Deal", "Activity"):
+        assert after[name] > before[name], name
+    rules = current_rules()
+    leads = Lead.objects.filter(assigned_to__email__contains="@tenant-a.test")
+    assert leads.count() == 500
+    assert set(leads.values_list("status", flat=True)) == set(LeadStatus.values)
+    assert leads.values("assigned_to").distinct().count() > 10
+    for lead in leads:
+        assert lead.search_text and lead.search_text == lead.build_search_text()
+        assert lead.score == score_for(lead, rules).total
+        lead.full_clean()
+    deals = Deal.objects.filter(lead__in=leads)
+    assert set(deals.values_list("stage", flat=True)) == set(DealStage.values)
+    for model, queryset in ((Contact, Contact.objects.filter(lead__in=leads)), (Deal, deals),
+                            (Customer, Customer.objects.filter(lead__in=leads)),
+                            (Company, Company.objects.filter(contacts__lead__in=leads).distinct()),
+                            (Activity, Activity.objects.filter(lead__in=leads))):
+        assert queryset.exists(), model.__name__
+        for obj in queryset:
+            if hasattr(obj, "build_search_text"):
+                assert obj.search_text == obj.build_search_text()
+        assert_every_row_valid(model, queryset)
+    assert User.objects.filter(email__endswith="@tenant-a.test", role="agent").count() == 20
+    assert User.objects.filter(email__endswith="@tenant-a.test", role="manager").count() == 3
+    # The lead statuses' counts are a funnel, not a uniform spread.
+    by_status = dict(leads.values_list("status").annotate(count=Count("id")))
+    assert by_status["new"] > by_status["converted"] > 0
+
+
+# --- seed_demo: the command `make demo` runs ------------------------------------------------------------
+
+def test_seed_demo_fills_both_demo_tenants_once_and_a_second_run_only_looks(db):
+    from django.test.utils import CaptureQueriesContext
+    from django_tenants.utils import schema_context
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    found = {}
+    for schema, language in (("acme", "ar"), ("gulf_trading", "en")):
+        with schema_context(schema):
+            found[schema] = counts(DEMO_MODELS + (User,))
+            assert set(Lead.objects.values_list("status", flat=True)) == set(LeadStatus.values)
+            assert set(Deal.objects.values_list("stage", flat=True)) == set(DealStage.values)
+            assert set(Contact.objects.values_list("language", flat=True)) == {language}
+            assert Affiliate.objects.get(user__email__startswith="affiliate@").status == "active"
+            assert User.objects.get(email__startswith="agent@").check_password("dealix-demo")
+
+    with CaptureQueriesContext(connection) as second_run:
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert len(second_run.captured_queries) < 60
+    for schema in ("acme", "gulf_trading"):
+        with schema_context(schema):
+            assert counts(DEMO_MODELS + (User,)) == found[schema]
