@@ -53,7 +53,9 @@ def _time_page(client: Client, path: str) -> tuple[list[float], int, list[str]]:
             raise RuntimeError(f"{path} answered {response.status_code}")
         if attempt == 0:
             queries = len(captured.captured_queries)
-            captured_sql = [query["sql"] for query in captured.captured_queries]
+            # The floor is the page's reads; session and bookkeeping writes are not part of the page.
+            captured_sql = [query["sql"] for query in captured.captured_queries
+                            if query["sql"].lstrip().upper().startswith("SELECT")]
     return samples, queries, captured_sql
 
 

@@ -45,6 +45,7 @@ class Company(SearchableModel):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["sector"], name="crm_company_sector_idx"),
+            models.Index(fields=["name", "id"], name="crm_company_name_idx"),  # the list's A–Z pages
             models.Index(fields=["city"], name="crm_company_city_idx"),
             GinIndex(fields=["search_text"], name="crm_company_search_trgm", opclasses=["gin_trgm_ops"]),
         ]
@@ -94,6 +95,7 @@ class Contact(SearchableModel):
         ordering = ["full_name"]
         indexes = [
             models.Index(fields=["owner", "created_at"], name="crm_contact_owner_idx"),
+            models.Index(fields=["full_name", "id"], name="crm_contact_name_idx"),  # the list's A–Z pages
             models.Index(fields=["phone"], name="crm_contact_phone_idx"),
             models.Index(fields=["email"], name="crm_contact_email_idx"),
             GinIndex(fields=["search_text"], name="crm_contact_search_trgm", opclasses=["gin_trgm_ops"]),

@@ -57,6 +57,8 @@ class Deal(SearchableModel):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["stage", "-created_at"], name="crm_deal_stage_idx"),
+            # The pipeline board's columns: the 50 most recently moved deals of a stage.
+            models.Index(fields=["stage", "-updated_at", "-id"], name="crm_deal_board_idx"),
             models.Index(fields=["assigned_to", "stage"], name="crm_deal_owner_stage_idx"),
             models.Index(fields=["expected_close"], name="crm_deal_expected_close_idx"),
             models.Index(fields=["-created_at", "id"], name="crm_deal_created_idx"),

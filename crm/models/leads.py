@@ -73,6 +73,7 @@ class Lead(SearchableModel):
             models.Index(fields=["assigned_to", "status", "-created_at"], name="crm_lead_owner_status_idx"),
             models.Index(fields=["-created_at", "id"], name="crm_lead_created_idx"),
             models.Index(fields=["sector"], name="crm_lead_sector_idx"),
+            models.Index(fields=["full_name", "id"], name="crm_lead_name_idx"),  # the list's A–Z pages
             models.Index(fields=["city"], name="crm_lead_city_idx"),
             models.Index(fields=["source"], name="crm_lead_source_idx"),
             models.Index(fields=["score"], name="crm_lead_score_idx"),

@@ -148,7 +148,15 @@ def rules_from_settings(settings: dict | None) -> TenantRules:
 
 
 def rules_for(tenant) -> TenantRules:
-    return rules_from_settings(getattr(tenant, "settings", None))
+    """The tenant's rules, built once per tenant object (a request's tenant is asked many times)."""
+    settings = getattr(tenant, "settings", None)
+    cached = getattr(tenant, "_dealix_rules", None)
+    if cached is not None and cached[0] == settings:
+        return cached[1]
+    rules = rules_from_settings(settings)
+    if tenant is not None:
+        tenant._dealix_rules = (dict(settings or {}), rules)
+    return rules
 
 
 def current_rules() -> TenantRules:

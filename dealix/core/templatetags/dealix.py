@@ -1,5 +1,6 @@
 """Template helpers: dates in Riyadh time with the Hijri date beside them, money in SAR."""
 import datetime
+import functools
 from decimal import Decimal
 
 from babel.numbers import format_currency
@@ -12,7 +13,11 @@ register = template.Library()
 
 
 def hijri_text(value: datetime.date) -> str:
-    language = "ar" if translation.get_language() == "ar" else "en"
+    return _hijri_text(value, "ar" if translation.get_language() == "ar" else "en")
+
+
+@functools.lru_cache(maxsize=4096)
+def _hijri_text(value: datetime.date, language: str) -> str:
     try:
         hijri = Gregorian(value.year, value.month, value.day).to_hijri()
     except (OverflowError, ValueError):  # outside the Umm al-Qura table (1343–1500 AH)
