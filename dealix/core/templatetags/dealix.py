@@ -3,7 +3,6 @@ import datetime
 import functools
 from decimal import Decimal
 
-from babel.numbers import format_currency
 from django import template
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html
@@ -68,12 +67,15 @@ def short_date(value):
 
 @register.filter
 def sar(value):
-    """An amount in Saudi riyals, formatted for the active language."""
+    """An amount in Saudi riyals, formatted for the active language: what babel's CLDR patterns give
+    (`‏1,499.50 ر.س.‏`, `SAR 1,499.50`), written directly because boards format hundreds per page."""
     if value in (None, ""):
         return ""
+    amount = Decimal(value)
     if translation.get_language() == "ar":
-        return format_currency(Decimal(value), "SAR", locale="ar_SA")
-    return format_currency(Decimal(value), "SAR", locale="en", format="¤\xa0#,##0.00")
+        return f"\u200f{amount:,.2f}\xa0ر.س.\u200f"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}SAR\xa0{abs(amount):,.2f}"
 
 
 @register.simple_tag
