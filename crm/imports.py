@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 
@@ -30,10 +31,16 @@ from dealix.core.audit import current_ip
 from dealix.core.choices import AuditAction
 from dealix.core.models import AuditLog
 from dealix.core.phones import normalise_phone
+from dealix.core.seeding import copy_rows
 from dealix.core.text import normalise_digits, normalise_text
 from dealix.tenancy.rules import current_rules
 
 MAX_FILE_BYTES = 15 * 1024 * 1024
+LEAD_COPY_COLUMNS = ("id", "created_at", "updated_at", "search_text", "assigned_to_id", "source", "status", "score",
+                     "score_breakdown", "full_name", "phone", "email", "company_name", "sector", "city", "notes",
+                     "employees")
+AUDIT_COPY_COLUMNS = ("id", "created_at", "updated_at", "user_id", "action", "entity_type", "entity_id", "changes",
+                      "ip_address")
 MAX_ROWS = 200_000
 MAX_NAME_LENGTH = 255
 
@@ -365,21 +372,25 @@ def import_commit(*, actor, lead_import: LeadImport) -> dict:
         lead.score, lead.score_breakdown = score.total, score.breakdown
         lead.assigned_to = owners(lead.sector)
         lead.search_text = lead.build_search_text()
-        lead.created_at = lead.updated_at = now
         to_create.append(lead)
-    Lead.objects.bulk_create(to_create, batch_size=2000)
+    # COPY rather than INSERT: a 100,000-row file is written in seconds, with every constraint checked.
+    copy_rows(Lead, LEAD_COPY_COLUMNS, (
+        (lead.pk, now, now, lead.search_text, lead.assigned_to.pk if lead.assigned_to else None, lead.source,
+         lead.status, lead.score, lead.score_breakdown, lead.full_name, lead.phone, lead.email, lead.company_name,
+         lead.sector, lead.city, lead.notes, lead.employees) for lead in to_create))
     if merged_leads:
         for lead in merged_leads:
             lead.search_text = lead.build_search_text()
         Lead.objects.bulk_update(merged_leads, [*IMPORT_FIELDS, "search_text"], batch_size=2000)
     ip = current_ip.get()
-    AuditLog.objects.bulk_create([
-        AuditLog(user=actor, action=AuditAction.CREATE, entity_type="crm.lead", entity_id=lead.pk, ip_address=ip,
-                 changes={"import": [None, str(lead_import.pk)]}) for lead in to_create
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    copy_rows(AuditLog, AUDIT_COPY_COLUMNS, [
+        (uuid.uuid4(), now, now, actor_id, AuditAction.CREATE, "crm.lead", lead.pk,
+         {"import": [None, str(lead_import.pk)]}, ip) for lead in to_create
     ] + [
-        AuditLog(user=actor, action=AuditAction.UPDATE, entity_type="crm.lead", entity_id=lead.pk, ip_address=ip,
-                 changes={"import_merge": [None, str(lead_import.pk)]}) for lead in merged_leads
-    ], batch_size=2000)
+        (uuid.uuid4(), now, now, actor_id, AuditAction.UPDATE, "crm.lead", lead.pk,
+         {"import_merge": [None, str(lead_import.pk)]}, ip) for lead in merged_leads
+    ])
     summary = {"created": len(to_create), "merged": merged, "skipped": skipped}
     lead_import.status = ImportStatus.COMMITTED
     lead_import.result = summary

@@ -1,4 +1,5 @@
 """Cross-cutting tables of every schema: the audit log and in-app notifications."""
+import re
 import uuid
 
 from django.conf import settings
@@ -17,6 +18,9 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
 class SearchableModel(TimeStampedModel):
@@ -40,7 +44,9 @@ class SearchableModel(TimeStampedModel):
         for name in self.PHONE_FIELDS:
             # Paths that skip full_clean() (imports, bulk seeding) may hold a phone as typed.
             phone = getattr(self, name)
-            parts.extend(phone_search_forms(normalise_phone(phone) or phone))
+            if phone and not _E164.match(phone):
+                phone = normalise_phone(phone) or phone
+            parts.extend(phone_search_forms(phone))
         return normalise_text(" ".join(part for part in parts if part))
 
     def save(self, *args, **kwargs):
