@@ -57,9 +57,12 @@ def demo() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+        # The web server stops at once on SIGTERM; the worker finishes its job first on SIGINT.
+        server, worker = children
+        if server.poll() is None:
+            server.terminate()
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGINT)
         for child in children:
             try:
                 child.wait(timeout=10)
