@@ -16,12 +16,13 @@ from dealix.core import properties
 from crm.choices import ActivityType, DealStage, LeadStatus
 from crm.forms import BulkLeadForm, ConvertForm, DealMoveForm, LeadForm, NoteForm, StatusForm, TaskForm
 from crm.lists import LEADS
+from crm.views_records import export_view
 from crm.models import Activity, Deal, Lead
 from crm.filtersets import team_members
 from dealix.accounts import roles
-from dealix.core.entity_list import export_rows, render_entity_list
+from dealix.core.entity_list import render_entity_list
 from dealix.core.http import safe_next
-from dealix.core.exports import csv_response, xlsx_response
+from dealix.core.exports import csv_response
 from dealix.tenancy.rules import current_rules
 
 SCORE_LABELS = {"company_size": gettext_lazy("Company size"), "industry_fit": gettext_lazy("Industry fit"),
@@ -39,14 +40,7 @@ def lead_list(request):
     return render_entity_list(request, LEADS, template="crm/lead_list.html")
 
 
-@roles.capability_required(roles.CRM_EXPORT)
-def lead_export(request, fmt):
-    queryset, filterset = export_rows(request, LEADS)
-    services.record_export(actor=request.user, entity_type="crm.lead", count=queryset.count(),
-                           filters={key: value for key, value in request.GET.items()})
-    if fmt == "xlsx":
-        return xlsx_response(queryset, LEADS.export_columns, "leads", right_to_left=get_language() == "ar")
-    return csv_response(queryset, LEADS.export_columns, "leads")
+lead_export = export_view(LEADS)
 
 
 @roles.capability_required(roles.CRM_WORK)
@@ -326,7 +320,6 @@ def search(request):
 
 def custom_fields_of(entity_type: str, record) -> list[tuple]:
     """(definition, label, value) for each custom field of the record's type."""
-    from django.utils.translation import get_language
     values = properties.values_for(entity_type, record.pk)
     return [(definition, definition.display_label(get_language()), values.get(definition.key, ""))
             for definition in properties.definitions_for(entity_type)]

@@ -17,88 +17,44 @@ LIST_TEMPLATE = "crm/records/list.html"
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def _export(request, entity_list: EntityList, fmt: str, *, entity_type: str, filename: str):
+def _export(request, entity_list: EntityList, fmt: str):
     """The current filter and sort of a list as CSV or XLSX, audited (who took which rows out)."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
     queryset, _filterset = export_rows(request, entity_list)
-    services.record_export(actor=request.user, entity_type=entity_type, count=queryset.count(),
-                           filters={key: value for key, value in request.GET.items()})
+    services.record_export(actor=request.user, entity_type=queryset.model._meta.label_lower,
+                           count=queryset.count(), filters={key: value for key, value in request.GET.items()})
     if fmt == "xlsx":
-        return xlsx_response(queryset, entity_list.export_columns, filename, right_to_left=get_language() == "ar")
-    return csv_response(queryset, entity_list.export_columns, filename)
+        return xlsx_response(queryset, entity_list.export_columns, entity_list.key,
+                             right_to_left=get_language() == "ar")
+    return csv_response(queryset, entity_list.export_columns, entity_list.key)
+
+
+def list_view(entity_list: EntityList):
+    @roles.capability_required(roles.CRM_VIEW)
+    def view(request):
+        return render_entity_list(request, entity_list, template=LIST_TEMPLATE)
+    view.__name__ = f"{entity_list.key}_list"
+    return view
+
+
+def export_view(entity_list: EntityList):
+    @roles.capability_required(roles.CRM_EXPORT)
+    def view(request, fmt):
+        return _export(request, entity_list, fmt)
+    view.__name__ = f"{entity_list.key}_export"
+    return view
 
 
 # --- lists and their exports -------------------------------------------------------------------------
 
-@roles.capability_required(roles.CRM_VIEW)
-def prospect_list(request):
-    return render_entity_list(request, PROSPECTS, template=LIST_TEMPLATE)
-
-
-@roles.capability_required(roles.CRM_EXPORT)
-def prospect_export(request, fmt):
-    return _export(request, PROSPECTS, fmt, entity_type="crm.prospect", filename="prospects")
-
-
-@roles.capability_required(roles.CRM_VIEW)
-def deal_list(request):
-    return render_entity_list(request, DEALS, template=LIST_TEMPLATE)
-
-
-@roles.capability_required(roles.CRM_EXPORT)
-def deal_export(request, fmt):
-    return _export(request, DEALS, fmt, entity_type="crm.deal", filename="deals")
-
-
-@roles.capability_required(roles.CRM_VIEW)
-def contact_list(request):
-    return render_entity_list(request, CONTACTS, template=LIST_TEMPLATE)
-
-
-@roles.capability_required(roles.CRM_EXPORT)
-def contact_export(request, fmt):
-    return _export(request, CONTACTS, fmt, entity_type="crm.contact", filename="contacts")
-
-
-@roles.capability_required(roles.CRM_VIEW)
-def company_list(request):
-    return render_entity_list(request, COMPANIES, template=LIST_TEMPLATE)
-
-
-@roles.capability_required(roles.CRM_EXPORT)
-def company_export(request, fmt):
-    return _export(request, COMPANIES, fmt, entity_type="crm.company", filename="companies")
-
-
-@roles.capability_required(roles.CRM_VIEW)
-def customer_list(request):
-    return render_entity_list(request, CUSTOMERS, template=LIST_TEMPLATE)
-
-
-@roles.capability_required(roles.CRM_EXPORT)
-def customer_export(request, fmt):
-    return _export(request, CUSTOMERS, fmt, entity_type="crm.customer", filename="customers")
-
-
-@roles.capability_required(roles.CRM_VIEW)
-def activity_list(request):
-    return render_entity_list(request, ACTIVITIES, template=LIST_TEMPLATE)
-
-
-@roles.capability_required(roles.CRM_EXPORT)
-def activity_export(request, fmt):
-    return _export(request, ACTIVITIES, fmt, entity_type="crm.activity", filename="activities")
-
-
-@roles.capability_required(roles.CRM_VIEW)
-def call_list(request):
-    return render_entity_list(request, CALLS, template=LIST_TEMPLATE)
-
-
-@roles.capability_required(roles.CRM_EXPORT)
-def call_export(request, fmt):
-    return _export(request, CALLS, fmt, entity_type="crm.call", filename="calls")
+prospect_list, prospect_export = list_view(PROSPECTS), export_view(PROSPECTS)
+deal_list, deal_export = list_view(DEALS), export_view(DEALS)
+contact_list, contact_export = list_view(CONTACTS), export_view(CONTACTS)
+company_list, company_export = list_view(COMPANIES), export_view(COMPANIES)
+customer_list, customer_export = list_view(CUSTOMERS), export_view(CUSTOMERS)
+activity_list, activity_export = list_view(ACTIVITIES), export_view(ACTIVITIES)
+call_list, call_export = list_view(CALLS), export_view(CALLS)
 
 
 # --- record pages ------------------------------------------------------------------------------------
