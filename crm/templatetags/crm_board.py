@@ -1,0 +1,59 @@
+"""The pipeline board's cards, written in one pass: 250 cards with their "Move to" menus went through
+some 20,000 template nodes, most of a board's time. Same markup as before; every text escaped."""
+from django import template
+from django.middleware.csrf import get_token
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from dealix.core.templatetags.dealix import sar
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def board_cards(context, column):
+    deals = column.deals
+    if not deals:
+        return mark_safe(f'<li class="small text-body-secondary text-center py-3">{escape(gettext("No deals here."))}</li>')
+    request = context["request"]
+    can_work = context.get("can_work")
+    owner = context.get("owner")
+    stages = context.get("stages") or []
+    token = escape(get_token(request))
+    owner_id = escape(owner.pk) if owner else ""
+    move_to = escape(gettext("Move to"))
+    parts = []
+    for deal in deals:
+        movable = can_work and deal.is_open
+        move_url = escape(deal.move_url)
+        company = escape(deal.company.name) if deal.company_id and deal.company else ""
+        owner_name = escape(deal.assigned_to.full_name) if deal.assigned_to_id and deal.assigned_to else "—"
+        draggable = ' draggable="true"' if movable else ""
+        parts.append(
+            f'<li class="card pipeline-card"{draggable} data-deal="{deal.pk}"'
+            f' data-move-url="{move_url}" data-testid="deal-card"><div class="card-body p-2">'
+            f'<a href="{escape(deal.detail_url)}" class="fw-semibold d-block text-truncate">{escape(deal.title)}</a>'
+            f'<div class="small text-body-secondary text-truncate">{company}</div>'
+            f'<div class="d-flex justify-content-between small mt-1"><span class="ltr-value">{escape(sar(deal.value))}'
+            f'</span><span>{deal.probability}%</span></div>'
+            f'<div class="small text-body-secondary">{owner_name}</div>')
+        if movable:
+            items = []
+            for value, label in stages:
+                if value == deal.stage:
+                    continue
+                if value == "closed_lost":
+                    items.append(f'<li><button type="button" class="dropdown-item" data-lost-url="{move_url}">'
+                                 f'{escape(label)}…</button></li>')
+                else:
+                    items.append(f'<li><button class="dropdown-item" name="stage" value="{escape(value)}">'
+                                 f'{escape(label)}</button></li>')
+            parts.append(
+                f'<form method="post" action="{move_url}" hx-post="{move_url}" hx-target="#pipeline-board"'
+                f' class="dropdown mt-1"><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+                f'<input type="hidden" name="owner" value="{owner_id}">'
+                f'<button type="button" class="btn btn-sm btn-link p-0 dropdown-toggle" data-bs-toggle="dropdown"'
+                f' aria-expanded="false">{move_to}</button><ul class="dropdown-menu">{"".join(items)}</ul></form>')
+        parts.append("</div></li>")
+    return mark_safe("".join(parts))
