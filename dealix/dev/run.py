@@ -37,6 +37,7 @@ def demo() -> int:
         subprocess.Popen([PYTHON, "manage.py", "runserver", f"0.0.0.0:{port}", "--noreload"], cwd=BASE_DIR,
                          env=env),
         subprocess.Popen([PYTHON, "manage.py", "rqworker", "default", "--with-scheduler"], cwd=BASE_DIR, env=env),
+        subprocess.Popen([PYTHON, "manage.py", "clock"], cwd=BASE_DIR, env=env),
     ]
     domain = os.environ.get("DEALIX_DOMAIN", "localhost")
     roles = ("owner", "admin", "manager", "agent", "affiliate", "viewer")
@@ -57,10 +58,11 @@ def demo() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        # The web server stops at once on SIGTERM; the worker finishes its job first on SIGINT.
-        server, worker = children
-        if server.poll() is None:
-            server.terminate()
+        # The web server and the clock stop at once on SIGTERM; the worker finishes its job first on SIGINT.
+        server, worker, clock = children
+        for child in (server, clock):
+            if child.poll() is None:
+                child.terminate()
         if worker.poll() is None:
             worker.send_signal(signal.SIGINT)
         for child in children:
