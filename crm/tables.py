@@ -4,9 +4,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import Sector
+from crm.choices import LeadSource, LeadStatus, Sector
 from crm.templatetags.crm_records import duration, is_web_link
-from dealix.core.tables import DealixTable
+from dealix.core.tables import DealixTable, choice_labels
 from dealix.core.templatetags.dealix import sar, short_date
 from dealix.tenancy.rules import current_rules
 
@@ -42,7 +42,7 @@ class LeadTable(DealixTable):
 
     def render_status(self, record):
         return format_html('<span class="badge text-bg-{}">{}</span>', STATUS_COLOURS.get(record.status, "secondary"),
-                           record.get_status_display())
+                           choice_labels(LeadStatus).get(record.status, record.status))
 
     def render_score(self, record):
         band = current_rules().band(record.score)
@@ -50,10 +50,10 @@ class LeadTable(DealixTable):
                            BAND_COLOURS[band], band, record.score)
 
     def render_sector(self, value):
-        return SECTOR_LABELS.get(value, value)
+        return choice_labels(Sector).get(value, value)
 
     def render_source(self, record):
-        return record.get_source_display()
+        return choice_labels(LeadSource).get(record.source, record.source)
 
     def render_created_at(self, value):
         return short_date(value)
@@ -100,7 +100,7 @@ class RecordTable(DealixTable):
         return short_date(value)
 
     def render_sector(self, value):
-        return SECTOR_LABELS.get(value, value)
+        return choice_labels(Sector).get(value, value)
 
 
 class ProspectTable(RecordTable):

@@ -61,12 +61,25 @@ def filter_by_search(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(search_text__contains=needle) if needle else queryset
 
 
+def saved_views_of(request, entity_list: EntityList) -> list[SavedView]:
+    """The user's saved views of this list, read once per request."""
+    if not hasattr(request, "_dealix_saved_views"):
+        request._dealix_saved_views = {}
+    if entity_list.key not in request._dealix_saved_views:
+        request._dealix_saved_views[entity_list.key] = list(
+            SavedView.objects.filter(user=request.user, list_key=entity_list.key).order_by("name"))
+    return request._dealix_saved_views[entity_list.key]
+
+
+def _default_view(request, entity_list: EntityList) -> SavedView | None:
+    return next((view for view in saved_views_of(request, entity_list) if view.is_default), None)
+
+
 def effective_params(request, entity_list: EntityList) -> QueryDict:
     """The request's parameters, or the user's default saved view when the list opens bare."""
     params = request.GET
     if not (set(params) - {"cursor", "per_page"}):
-        default = (SavedView.objects.filter(user=request.user, list_key=entity_list.key, is_default=True)
-                   .only("query_string").first())
+        default = _default_view(request, entity_list)
         if default and default.query_string:
             merged = QueryDict(default.query_string, mutable=True)
             for name in ("cursor", "per_page"):
@@ -77,8 +90,7 @@ def effective_params(request, entity_list: EntityList) -> QueryDict:
 
 
 def visible_columns(request, entity_list: EntityList) -> list[str] | None:
-    view = (SavedView.objects.filter(user=request.user, list_key=entity_list.key, is_default=True)
-            .only("columns").first())
+    view = _default_view(request, entity_list)
     return view.columns if view and view.columns else None
 
 
@@ -117,7 +129,7 @@ def render_entity_list(request, entity_list: EntityList, *, template: str = "lis
         "next_query": _with(filters_only, cursor=page.next_cursor, per_page=per_page) if page.has_next else "",
         "previous_query": (_with(filters_only, cursor=page.previous_cursor, per_page=per_page)
                            if page.has_previous else ""),
-        "saved_views": SavedView.objects.filter(user=request.user, list_key=entity_list.key),
+        "saved_views": saved_views_of(request, entity_list),
         "sort_links": [(key, sort.label, _with(filters_only, sort=key)) for key, sort in entity_list.sorts.items()],
         "current_sort_label": entity_list.sorts[sort_key].label,
         "export_urls": _export_urls(request, entity_list, filters_only),

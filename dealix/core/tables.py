@@ -39,6 +39,20 @@ class DealixTable(tables.Table):
 # defaults, `render_<name>` methods and `td` attributes are the same; only the loop is ours, and each
 # column's work that does not depend on the row is done once.
 
+def choice_labels(choices) -> dict:
+    """{value: label} of a TextChoices class, as plain strings in the active language, built once per
+    language: a lazy label costs a gettext call every time it is shown, and lists show hundreds."""
+    from django.utils.translation import get_language
+    key = (choices, get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {value: str(label) for value, label in choices.choices}
+    return labels
+
+
+_LABELS: dict = {}
+
+
 def _choice_display(model, path: list[str]):
     """For an accessor ending on a field with choices, the display function's name; else None."""
     from django.core.exceptions import FieldDoesNotExist
@@ -54,6 +68,13 @@ def _choice_display(model, path: list[str]):
         if current is None:
             return None
     return None
+
+
+def _final_field(model, path: list[str]):
+    current = model
+    for name in path[:-1]:
+        current = current._meta.get_field(name).related_model
+    return current._meta.get_field(path[-1])
 
 
 def _resolve(record, path: list[str]):
@@ -83,10 +104,16 @@ def _cell_renderer(table, bound_column, model):
     empty_values = column.empty_values
     default = column.default
 
+    labels = None
+    if display:
+        field = _final_field(model, accessor)
+        labels = {value: str(label) for value, label in field.flatchoices}
+
     def render(record):
         if display:
             holder = _resolve(record, accessor[:-1]) if len(accessor) > 1 else record
-            value = getattr(holder, f"get_{display}_display")() if holder is not None else None
+            raw = getattr(holder, accessor[-1], None) if holder is not None else None
+            value = labels.get(raw, raw)
         else:
             value = _resolve(record, accessor)
         if value in empty_values:
