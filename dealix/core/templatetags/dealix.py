@@ -116,9 +116,16 @@ def filter_field(bound_field):
         return mark_safe("".join(parts))
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
         current = "" if value is None else str(value)
+        field = bound_field.field
+        if isinstance(field, forms.ModelChoiceField):
+            # A plain query, not ModelChoiceIterator's server-side cursor (three round trips).
+            choices = ([("", field.empty_label)] if field.empty_label is not None else []) + [
+                (obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+        else:
+            choices = field.choices
         options = "".join(
             f'<option value="{escape(option)}"{" selected" if str(option) == current else ""}>{escape(label)}</option>'
-            for option, label in bound_field.field.choices)
+            for option, label in choices)
         return mark_safe(f'<select name="{escape(name)}" id="{auto_id}" class="{escape(css)}">{options}</select>')
     if isinstance(widget, Input) and not isinstance(widget, (forms.FileInput, forms.CheckboxInput)):
         input_type = widget.attrs.get("type", widget.input_type)
