@@ -99,7 +99,9 @@ def workspace_pages() -> list[dict]:
         manager = User.objects.filter(role=Role.MANAGER, is_active=True).order_by("created_at").first()
         agent = User.objects.filter(role=Role.AGENT, is_active=True).order_by("created_at").first()
         sample = Lead.objects.filter(assigned_to=agent).exclude(phone="").order_by("-created_at").first()
-        arabic_name = sample.full_name.split(" ")[0].replace("أ", "ا")  # typed without the hamza
+        arabic_lead = (Lead.objects.filter(assigned_to=agent, full_name__regex=r"^[أإا]")
+                       .order_by("-created_at").first() or sample)
+        arabic_name = arabic_lead.full_name.split(" ")[0].replace("أ", "ا").replace("إ", "ا")  # typed without hamza
         phone_typed = "0" + sample.phone[4:]  # +9665XXXXXXXX typed as 05XXXXXXXX
         agent_leads = Lead.objects.filter(assigned_to=agent).count()
     figures = []
