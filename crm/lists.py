@@ -12,7 +12,7 @@ from crm.models import Activity, Call, Company, Contact, Customer, Deal, Lead, P
 from crm.tables import (ActivityTable, CallTable, CompanyTable, ContactTable, CustomerTable, DealTable, LeadTable,
                         ProspectTable)
 from dealix.accounts import roles
-from dealix.core.entity_list import EntityList, Sort
+from dealix.core.entity_list import NEWEST_FIRST, OLDEST_FIRST, RECENTLY_UPDATED, EntityList, Sort
 
 
 def lead_list_context(request):
@@ -31,11 +31,11 @@ LEADS = EntityList(
     filterset_class=LeadFilterSet,
     table_class=LeadTable,
     sorts={
-        "-created": Sort(_("Newest first"), ("-created_at", "-id")),
-        "created": Sort(_("Oldest first"), ("created_at", "id")),
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
         "-score": Sort(_("Highest score"), ("-score", "-created_at", "-id")),
         "name": Sort(_("Name A–Z"), ("full_name", "id")),
-        "-updated": Sort(_("Recently updated"), ("-updated_at", "-id")),
+        "-updated": RECENTLY_UPDATED,
     },
     default_sort="-created",
     url_name="crm:lead_list",
@@ -89,11 +89,11 @@ PROSPECTS = EntityList(
     filterset_class=ProspectFilterSet,
     table_class=ProspectTable,
     sorts={
-        "-created": Sort(_("Newest first"), ("-created_at", "-id")),
-        "created": Sort(_("Oldest first"), ("created_at", "id")),
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
         "-priority": Sort(_("Highest priority"), ("-priority_rank", "-created_at", "-id")),
         "-value": Sort(_("Highest value"), ("-estimated_value", "-created_at", "-id")),
-        "-updated": Sort(_("Recently updated"), ("-updated_at", "-id")),
+        "-updated": RECENTLY_UPDATED,
     },
     default_sort="-created",
     url_name="crm:prospect_list",
@@ -120,12 +120,12 @@ DEALS = EntityList(
     filterset_class=DealFilterSet,
     table_class=DealTable,
     sorts={
-        "-created": Sort(_("Newest first"), ("-created_at", "-id")),
-        "created": Sort(_("Oldest first"), ("created_at", "id")),
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
         "-value": Sort(_("Highest value"), ("-value", "-created_at", "-id")),
         "close": Sort(_("Closing soonest"), ("close_on", "id")),
         "title": Sort(_("Title A–Z"), ("title", "id")),
-        "-updated": Sort(_("Recently updated"), ("-updated_at", "-id")),
+        "-updated": RECENTLY_UPDATED,
     },
     default_sort="-created",
     url_name="crm:deal_list",
@@ -154,9 +154,9 @@ CONTACTS = EntityList(
     table_class=ContactTable,
     sorts={
         "name": Sort(_("Name A–Z"), ("full_name", "id")),
-        "-created": Sort(_("Newest first"), ("-created_at", "-id")),
-        "created": Sort(_("Oldest first"), ("created_at", "id")),
-        "-updated": Sort(_("Recently updated"), ("-updated_at", "-id")),
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
+        "-updated": RECENTLY_UPDATED,
     },
     default_sort="name",
     url_name="crm:contact_list",
@@ -184,9 +184,9 @@ COMPANIES = EntityList(
     table_class=CompanyTable,
     sorts={
         "name": Sort(_("Name A–Z"), ("name", "id")),
-        "-created": Sort(_("Newest first"), ("-created_at", "-id")),
-        "created": Sort(_("Oldest first"), ("created_at", "id")),
-        "-updated": Sort(_("Recently updated"), ("-updated_at", "-id")),
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
+        "-updated": RECENTLY_UPDATED,
     },
     default_sort="name",
     url_name="crm:company_list",
@@ -213,11 +213,11 @@ CUSTOMERS = EntityList(
     filterset_class=CustomerFilterSet,
     table_class=CustomerTable,
     sorts={
-        "-created": Sort(_("Newest first"), ("-created_at", "-id")),
-        "created": Sort(_("Oldest first"), ("created_at", "id")),
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
         "-value": Sort(_("Highest lifetime value"), ("-lifetime_value", "-created_at", "-id")),
         "name": Sort(_("Name A–Z"), ("full_name", "id")),
-        "-updated": Sort(_("Recently updated"), ("-updated_at", "-id")),
+        "-updated": RECENTLY_UPDATED,
     },
     default_sort="-created",
     url_name="crm:customer_list",
@@ -245,10 +245,10 @@ ACTIVITIES = EntityList(
     filterset_class=ActivityFilterSet,
     table_class=ActivityTable,
     sorts={
-        "-created": Sort(_("Newest first"), ("-created_at", "-id")),
-        "created": Sort(_("Oldest first"), ("created_at", "id")),
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
         "due": Sort(_("Due soonest"), ("due_on", "id")),
-        "-updated": Sort(_("Recently updated"), ("-updated_at", "-id")),
+        "-updated": RECENTLY_UPDATED,
     },
     default_sort="-created",
     url_name="crm:activity_list",
@@ -273,8 +273,8 @@ CALLS = EntityList(
     filterset_class=CallFilterSet,
     table_class=CallTable,
     sorts={
-        "-created": Sort(_("Newest first"), ("-created_at", "-id")),
-        "created": Sort(_("Oldest first"), ("created_at", "id")),
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
         "-duration": Sort(_("Longest first"), ("-duration_seconds", "-created_at", "-id")),
     },
     default_sort="-created",

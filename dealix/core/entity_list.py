@@ -30,6 +30,12 @@ class Sort:
     ordering: tuple[str, ...]  # must end with the primary key
 
 
+# The time orders every list offers (each needs an index on the field and the primary key).
+NEWEST_FIRST = Sort(_("Newest first"), ("-created_at", "-id"))
+OLDEST_FIRST = Sort(_("Oldest first"), ("created_at", "id"))
+RECENTLY_UPDATED = Sort(_("Recently updated"), ("-updated_at", "-id"))
+
+
 @dataclass
 class EntityList:
     key: str

@@ -53,8 +53,8 @@ def choice_labels(choices) -> dict:
 _LABELS: dict = {}
 
 
-def _choice_display(model, path: list[str]):
-    """For an accessor ending on a field with choices, the display function's name; else None."""
+def _choice_field(model, path: list[str]):
+    """The model field an accessor ends on, if it has choices (shown by their label); else None."""
     from django.core.exceptions import FieldDoesNotExist
     current = model
     for position, name in enumerate(path):
@@ -63,18 +63,11 @@ def _choice_display(model, path: list[str]):
         except (FieldDoesNotExist, AttributeError):
             return None
         if position == len(path) - 1:
-            return name if getattr(field, "choices", None) else None
+            return field if getattr(field, "choices", None) else None
         current = getattr(field, "related_model", None)
         if current is None:
             return None
     return None
-
-
-def _final_field(model, path: list[str]):
-    current = model
-    for name in path[:-1]:
-        current = current._meta.get_field(name).related_model
-    return current._meta.get_field(path[-1])
 
 
 def _resolve(record, path: list[str]):
@@ -99,18 +92,14 @@ def _cell_renderer(table, bound_column, model):
     if isinstance(column, tables.CheckBoxColumn):
         attrs = flatatt({"type": "checkbox", **column.attrs.get("td__input", {})})
         return td, lambda record: format_html("<input{} value=\"{}\">", attrs, record.pk)
-    display = _choice_display(model, accessor) if model is not None else None
+    choice_field = _choice_field(model, accessor) if model is not None else None
+    labels = {value: str(label) for value, label in choice_field.flatchoices} if choice_field else None
     wanted = set(inspect.signature(method).parameters) if method else set()
     empty_values = column.empty_values
     default = column.default
 
-    labels = None
-    if display:
-        field = _final_field(model, accessor)
-        labels = {value: str(label) for value, label in field.flatchoices}
-
     def render(record):
-        if display:
+        if labels is not None:
             holder = _resolve(record, accessor[:-1]) if len(accessor) > 1 else record
             raw = getattr(holder, accessor[-1], None) if holder is not None else None
             value = labels.get(raw, raw)
