@@ -12,7 +12,6 @@ from dealix.tenancy.rules import current_rules
 
 STATUS_COLOURS = {"new": "primary", "contacted": "info", "qualified": "success", "converted": "dark",
                   "lost": "secondary"}
-SECTOR_LABELS = dict(Sector.choices)
 BAND_COLOURS = {"hot": "danger", "warm": "warning", "cold": "secondary"}
 
 
