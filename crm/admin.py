@@ -1,5 +1,6 @@
 """Django admin of the CRM tables. Saves are audited (TenantModelAdmin); statuses move only by the
 "Move to" actions (StateMachineAdminMixin), which run the same transition the pages run."""
+from django import forms
 from django.contrib import admin
 
 from crm import services
@@ -201,9 +202,26 @@ class MessageAdmin(NormalisedSearchAdminMixin, StateMachineAdminMixin, NoDeleteA
     manual_targets = (MessageStatus.QUEUED, MessageStatus.FAILED)  # retry, or stop a queued send
 
 
+class TemplateAdminForm(forms.ModelForm):
+    """The admin checks a template as the template editor does (known variables, channel limits)."""
+
+    class Meta:
+        model = Template
+        fields = "__all__"
+
+    def clean(self):
+        from crm.templating import validate_template
+        cleaned = super().clean()
+        if cleaned.get("type") and cleaned.get("body"):
+            validate_template(type=cleaned["type"], subject=cleaned.get("subject", ""), body=cleaned["body"],
+                              language=cleaned.get("language"))
+        return cleaned
+
+
 @admin.register(Template)
 class TemplateAdmin(DeactivateAdminMixin, TenantModelAdmin):
-    list_display = ["name", "key", "type", "language", "is_active", "updated_at"]
+    form = TemplateAdminForm
+    list_display = ["name", "key", "type", "language", "is_active", "approved", "updated_at"]
     list_filter = ["type", "language", "is_active"]
     search_fields = ["name", "key", "subject"]
     date_hierarchy = "created_at"

@@ -133,8 +133,14 @@ def _import_100k():
     return import_100k()
 
 
+def _messages():
+    from crm.message_bench import message_delivery_rate_1_worker, message_delivery_rate_2_workers, message_latency_idle
+    return [message_delivery_rate_1_worker(), message_delivery_rate_2_workers(), message_latency_idle()]
+
+
+_messages.__name__ = "messages"
 _workspace_pages.__name__ = "workspace_pages"
 _import_100k.__name__ = "import_100k"
 
 FIGURES = [seed_bench_rows_per_second, admin_lead_changelist, admin_lead_changelist_search, _workspace_pages,
-           _import_100k]
+           _import_100k, _messages]

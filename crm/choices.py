@@ -85,11 +85,47 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class MessagePurpose(models.TextChoices):
+    """Why a message was written (not in the seed). The follow-up rules count `follow_up` and
+    `no_response` messages; reminders and confirmations are found again by their purpose."""
+    MANUAL = "manual", _("Written by an agent")
+    WELCOME = "welcome", _("Welcome")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    NO_RESPONSE = "no_response", _("No-response follow-up")
+    BOOKING_CONFIRMATION = "booking_confirmation", _("Meeting confirmation")
+    BOOKING_REMINDER = "booking_reminder", _("Meeting reminder")
+    BOOKING_CHANGE = "booking_change", _("Meeting change")
+    NO_SHOW = "no_show", _("No-show recovery")
+    OPT_OUT_CONFIRMATION = "opt_out_confirmation", _("Opt-out confirmation")
+    REPLY = "reply", _("Inbound reply")
+
+
+class MessageReason(models.TextChoices):
+    """Why a message failed, or why a queued one waits (`Message.reason_code`). Every refusal of the
+    sending rules (RULES.md §2) has its own code, so the thread can say why in the reader's language."""
+    NO_CONSENT = "no_consent", _("No consent from this contact for this channel")
+    NO_ADDRESS = "no_address", _("No phone number or email address to send to")
+    OUTSIDE_WINDOW = "outside_window", _("Outside the sending window; scheduled for the next opening")
+    DAILY_LIMIT = "daily_limit", _("Daily WhatsApp limit for this contact reached")
+    MIN_GAP = "min_gap", _("Too soon after the last WhatsApp message; scheduled for later")
+    UNANSWERED = "unanswered", _("Too many WhatsApp messages in a row without a reply")
+    TEMPLATE_ONLY = "template_only", _("More than 24 hours since the contact last wrote: only an approved template may be sent")
+    QUOTA = "quota", _("The plan's monthly message quota is used up")
+    INVALID_TEMPLATE = "invalid_template", _("The template cannot be used")
+    PROVIDER_ERROR = "provider_error", _("The provider refused the message")
+    GAVE_UP = "gave_up", _("The provider could not be reached after every retry")
+    UNKNOWN_OUTCOME = "unknown_outcome", _("The previous attempt stopped mid-send; check before retrying")
+    CANCELLED = "cancelled", _("Cancelled before it was sent")
+    DELIVERY_FAILED = "delivery_failed", _("The provider reported that delivery failed")
+
+
 class TemplateType(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
     PROPOSAL = "proposal", _("Proposal")
+    # Not in the seed's enum: the script an agent reads on a call (the "call opener" standard template).
+    VOICE = "voice", _("Call script")
 
 
 class ProposalStatus(models.TextChoices):

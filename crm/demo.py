@@ -1,12 +1,17 @@
 """The demo workspaces' CRM: a believable month of companies, contacts, leads in every status, deals in
-every stage, proposals, meetings, calls, messages, tasks, templates, prospects and scorecards.
+every stage, proposals, meetings, calls, messages, tasks, prospects and scorecards.
 
 Called by `dealix.tenancy.demo` in the tenant's schema. The stories are in crm/demo_content.py; this
 module dates them (Riyadh working hours over the last 30 days, a few older won deals for the affiliate
 programme's payout history), keeps them consistent with the models' state machines and constraints
 and with RULES.md (scores, stage probabilities, consent before every outbound message, sending
-windows, meeting hours), and writes them with `bulk_create`. The other apps' demos build on the
-`CrmDemo` it returns. Seeding is the system's own initial data, so it writes no audit rows."""
+windows, WhatsApp's 24-hour window, meeting hours, no double booking), and writes them with
+`bulk_create`. Rows look like the services' own: messages are the tenant's standard templates filled in
+as the message service fills them, with its purposes, reason codes and providers' ids (the history
+went out through the providers; the demo tenants have no credentials now, so new sends go to the
+outbox); meetings hold their agent's `busy` time and reminder stamps
+as the booking services leave them. The other apps' demos build on the `CrmDemo` it returns. Seeding is
+the system's own initial data, so it writes no audit rows."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,14 +19,20 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
 from crm import demo_content as content
+from crm.bookings import booking_link, format_when, meeting_context
 from crm.choices import (ActivityType, BookingStatus, CompanySize, ConsentStatus, DealStage, Direction, LeadStatus,
-                         MessageStatus, Priority, ProspectStatus)
+                         MessageChannel, MessagePurpose, MessageReason, MessageStatus, Priority, ProspectStatus)
 from crm.demo_content import T, pick
+from crm.messaging import is_opt_out
 from crm.models import (Activity, AutoBooking, Call, Company, Contact, Customer, Deal, Lead, Message, Proposal,
                         Prospect, Scorecard, Template)
-from crm.models.activities import MEETING_MINUTES
 from crm.scoring import score_lead
+from crm.sending_rules import next_opening
+from crm.standard_templates import ensure_standard_templates
+from crm.templating import context_for, render
 from dealix.accounts.choices import Role
 from dealix.core import sample_data as sample
 from dealix.core.seeding import (RIYADH, Batch, add_working_days, business_time, later, riyadh, working_day)
@@ -35,8 +46,8 @@ CR_PREFIX = {"Riyadh": "1010", "Jeddah": "4030", "Makkah": "4031", "Madinah": "4
              "Buraidah": "1131", "Hail": "3350", "Jazan": "5900", "Najran": "5950", "Al Ahsa": "2250"}
 MEETING_NAMES = {"demo": T("عرض توضيحي", "Demo"), "consultation": T("استشارة", "Consultation"),
                  "custom_presentation": T("عرض مخصص", "Custom presentation"), "follow_up": T("متابعة", "Follow-up")}
-INSERT_ORDER = (Company, Lead, Contact, Deal, Customer, Proposal, Template, Message, Call, AutoBooking, Activity,
-                Prospect, Scorecard)
+INSERT_ORDER = (Company, Lead, Contact, Deal, Customer, Proposal, Message, Call, AutoBooking, Activity, Prospect,
+                Scorecard)
 
 
 @dataclass
@@ -76,29 +87,16 @@ def payout_batch_day(now: dt.datetime) -> dt.date:
 
 def seed_crm(*, language: str, people: dict, slug: str, tenant_name: str, rng: random.Random,
              now: dt.datetime) -> CrmDemo | None:
-    """Seed the CRM of the current schema; None (and nothing written) when it already has leads."""
-    templates = ensure_templates()
+    """Seed the CRM of the current schema; None (and nothing written) when it already has leads. The
+    tenant's standard templates are completed either way (the demo writes its messages from them)."""
+    ensure_standard_templates()
     if Lead.objects.exists():
         return None
+    templates = {(template.key, template.type, template.language): template
+                 for template in Template.objects.filter(is_active=True).exclude(key="")}
     demo = CrmDemo(language=language, slug=slug, people=people, now=now, batch_day=payout_batch_day(now))
     _Builder(demo, templates=templates, tenant_name=tenant_name, rng=rng).build()
     return demo
-
-
-def ensure_templates() -> dict:
-    """The standard message templates in Arabic and English; only the missing ones are created."""
-    existing = {(template.key, template.language): template for template in Template.objects.filter(
-        key__in=list(content.TEMPLATES))}
-    missing = []
-    for key, (kind, name, subject, body) in content.TEMPLATES.items():
-        for language in ("ar", "en"):
-            if (key, language) not in existing:
-                template = Template(key=key, type=kind, name=pick(name, language), language=language,
-                                    subject=pick(subject, language), body=pick(body, language), is_active=True)
-                missing.append(template)
-                existing[(key, language)] = template
-    Template.objects.bulk_create(missing)
-    return existing
 
 
 class _Builder:
@@ -109,11 +107,15 @@ class _Builder:
         self.batch = Batch()
         self.agent, self.manager = demo.people[Role.AGENT], demo.people[Role.MANAGER]
         self.busy: dict = {}  # agent id → [(start, end)] of meetings, to never double-book
+        self.bookings: dict = {}  # (story key, meeting type) → AutoBooking
+        self.proposals: dict = {}  # (story key, version) → Proposal
+        self.whatsapp_in: dict = {}  # contact pk → when they wrote on WhatsApp (RULES.md §2: the 24-hour window)
+        self.whatsapp_out: dict = {}  # contact pk → when our last WhatsApp message went out (the minimum gap)
+        self.email_subject: dict = {}  # contact pk → the subject of the thread's last email, for a reply
         self.created: dict = {}  # story key → when the lead arrived
         self.facts: dict = {}  # company key → (employees, web domain): inputs, not stored on Company
         self.consent: dict = {}  # contact pk → {"channels": set, "revocations": [...], "revoked_at": datetime}
         self.proposal_sent: dict = {}  # (story key, version) → when it was sent
-        self.booked: dict = {}  # (story key, meeting type) → (booked at, starts at, minutes)
         self.last_event: dict = {}  # story key → the latest thing that happened, for the agent's summary note
 
     def t(self, value):
@@ -337,6 +339,7 @@ class _Builder:
                                      "link": f"https://{self.demo.slug}.dealix.sa/p/{token}"})
         self.batch.add(proposal, created, updated)
         self.proposal_sent[(key, version)] = sent_at
+        self.proposals[(key, version)] = proposal
         self._happened(key, updated)
         if sent_at:
             self.batch.add(Activity(user=deal.assigned_to, lead=deal.lead, deal=deal, type=ActivityType.EMAIL,
@@ -405,7 +408,7 @@ class _Builder:
             self.note(lead, owner, created, note)
             if "whatsapp" in self.consent[contact.pk]["channels"]:
                 self.conversation(key, [("whatsapp", "outbound", rng.choice(["delivered", "read"]), (1, 4), None,
-                                         "welcome_whatsapp", None)])
+                                         "welcome", None)])
             if status == "converted":
                 stage = next(stages)
                 price = Decimal(rng.choice([18000, 24000, 36000, 48000, 66000]))
@@ -422,84 +425,183 @@ class _Builder:
 
     # --- messages -------------------------------------------------------------------------------------
     def conversation(self, story_key, lines):
-        rng = self.rng
+        rng, rules = self.rng, self.rules
         lead, contact = self.demo.leads[story_key], self.demo.contacts[story_key]
         consent = self.consent[contact.pk]
         moment = self.created[story_key]
-        deal = self.demo.deals.get(story_key)
-        for channel, direction, status, timing, text, template_key, subject in lines:
-            (anchor, low, high), meeting = self._anchor(story_key, timing, moment)
-            if status == MessageStatus.QUEUED:  # asked for now, outside the channel's window
-                moment = min(anchor + dt.timedelta(minutes=rng.randint(low, high)), self.now)
+        for channel, direction, status, timing, text, template_key, subject, *instead in lines:
+            anchor, low, high, meeting = self._anchor(story_key, timing, moment)
+            outbound = direction == Direction.OUTBOUND
+            if low < 0:  # before a meeting: the reminder job writes it on the minute
+                moment = anchor + dt.timedelta(minutes=rng.randint(low, high))
+            elif status == MessageStatus.QUEUED:  # asked for now, outside the channel's window
+                moment = min(anchor + dt.timedelta(minutes=rng.randint(low, high)), self.now - dt.timedelta(minutes=1))
             else:
                 # Inbound messages come whenever people write; ours go out inside the channel's window.
-                end_hour = self.rules.sending_windows[channel][1] if direction == Direction.OUTBOUND else 23
+                end_hour = rules.sending_windows[channel][1] if outbound else 23
                 moment = later(rng, anchor, self.now, min_minutes=low, max_minutes=max(high, low + 1),
                                end_hour=end_hour)
+            whatsapp_out = outbound and channel == MessageChannel.WHATSAPP and status != MessageStatus.FAILED
+            if whatsapp_out and contact.pk in self.whatsapp_out:  # RULES.md §2: a gap between our WhatsApps
+                gap_ends = self.whatsapp_out[contact.pk] + dt.timedelta(minutes=rules.whatsapp_min_gap_minutes)
+                moment = max(moment, min(gap_ends, self.now - dt.timedelta(minutes=1)))
             self._happened(story_key, moment)
-            template = self.templates.get((template_key, self.language)) if template_key else None
-            variables = {"contact_name": contact.full_name.split(" ")[0] if self.language == "en"
-                         else contact.full_name, "agent_name": lead.assigned_to.full_name,
-                         "company_name": self.tenant_name, "deal_title": deal.title if deal else "",
-                         "next_step": self.t(content.NEXT_STEP),
-                         "proposal_link": f"https://{self.demo.slug}.dealix.sa/p/{rng.getrandbits(48):012x}",
-                         "unsubscribe_link": f"https://{self.demo.slug}.dealix.sa/u/{rng.getrandbits(48):012x}",
-                         "meeting_type": self.t(MEETING_NAMES[meeting[0]]),
-                         "meeting_time": meeting[1].astimezone(RIYADH).strftime("%Y-%m-%d %H:%M")}
-            rendered = (template.body if template else self.t(text)).format(**variables)
-            rendered_subject = ""
-            if channel == "email":
-                rendered_subject = (template.subject if template else self.t(subject)).format(**variables)
-            message = Message(lead=lead, contact=contact, template=template, channel=channel, direction=direction,
-                              subject=rendered_subject, content=rendered, status=status)
-            if direction == Direction.INBOUND and _is_opt_out(rendered):
-                # RULES.md §2: the opt-out revokes that channel's consent at once.
-                for revoked_channel, source in consent["revocations"]:
-                    self.demo.consent_plan.append({"contact": contact, "channel": revoked_channel, "status": "revoked",
-                                                   "at": moment, "recorded": moment, "source": source, "ip": None})
-                    consent["channels"].discard(revoked_channel)
-                consent["revoked_at"] = moment
-                if not consent["channels"]:
-                    contact.consent_status = ConsentStatus.REVOKED
-            is_confirmation = bool(template_key and template_key.startswith("opt_out"))
-            if direction == Direction.OUTBOUND and status == MessageStatus.FAILED:
-                day = f"{consent['revoked_at'].astimezone(RIYADH):%Y-%m-%d}"
-                message.failure_reason = self.t(T(
-                    f"لم تُرسل: سحب العميل موافقته على واتساب بتاريخ {day} (كلمة «وقف»). لا رسائل صادرة دون "
-                    f"موافقة قائمة على القناة (نظام حماية البيانات الشخصية).",
-                    f"Not sent: the contact withdrew WhatsApp consent on {day} (keyword STOP). No outbound "
-                    f"message without granted consent for the channel (PDPL)."))
-            elif direction == Direction.OUTBOUND and channel not in consent["channels"] and not is_confirmation:
+            if not outbound:
+                message = self._received(lead, contact, channel, moment, self.t(text), subject)
+                self.batch.add(message, moment)
+                continue
+            if whatsapp_out and not template_key and not self._whatsapp_open(contact, moment):
+                # Free text only within 24 hours of the contact's last message; else the approved template.
+                if not instead:
+                    raise AssertionError(f"demo story {story_key}: free WhatsApp text outside the 24-hour window")
+                template_key, text, subject = instead[0], None, None
+            purpose = (content.TEMPLATE_PURPOSES.get(template_key, MessagePurpose.MANUAL) if template_key
+                       else MessagePurpose.MANUAL)
+            if purpose != MessagePurpose.OPT_OUT_CONFIRMATION and channel not in consent["channels"] \
+                    and status != MessageStatus.FAILED:
                 raise AssertionError(f"demo story {story_key}: a {channel} message without consent")
-            if status == MessageStatus.QUEUED:
-                opening = _next_window_opening(moment, self.rules.sending_windows[channel])
-                message.scheduled_for = opening
-                if opening <= self.now:  # the window has opened since: the send went out
-                    message.status, message.sent_at = MessageStatus.DELIVERED, opening
-                    message.provider_message_id = _provider_id(rng, channel)
-            elif status != MessageStatus.FAILED:
-                message.sent_at = moment
-                message.provider_message_id = _provider_id(rng, channel)
-            self.batch.add(message, moment, message.sent_at or moment)
+            if status == MessageStatus.FAILED and channel in consent["channels"]:
+                raise AssertionError(f"demo story {story_key}: only a send without consent fails")
+            template = self._template(template_key, channel) if template_key else None
+            message = self._written(story_key, lead, contact, channel, moment, template, text, subject, purpose,
+                                    meeting)
+            self._outcome(message, status, moment)
+            if whatsapp_out and message.sent_at:
+                self.whatsapp_out[contact.pk] = message.sent_at
+            self.batch.add(message, moment, max(filter(None, [moment, message.sent_at, message.delivered_at,
+                                                              message.read_at])))
+
+    def _received(self, lead, contact, channel, moment, text, subject) -> Message:
+        """An inbound message as `message_receive` keeps it; an opt-out keyword revokes the channel's
+        consent at once (RULES.md §2)."""
+        if subject == content.REPLY:
+            subject = self.t(content.REPLY_PREFIX) + self.email_subject.get(contact.pk, "")
+        else:
+            subject = self.t(subject) if subject else ""
+        message = Message(lead=lead, contact=contact, channel=channel, direction=Direction.INBOUND,
+                          purpose=MessagePurpose.REPLY, to_address=_address(channel, contact), subject=subject[:255],
+                          content=text, provider_message_id=_provider_id(self.rng, channel),
+                          status=MessageStatus.DELIVERED, sent_at=moment, delivered_at=moment)
+        if channel == MessageChannel.WHATSAPP:
+            self.whatsapp_in.setdefault(contact.pk, []).append(moment)
+        if channel == MessageChannel.EMAIL and subject:
+            self.email_subject[contact.pk] = subject
+        consent = self.consent[contact.pk]
+        if is_opt_out(text):
+            for revoked_channel, source in consent["revocations"]:
+                self.demo.consent_plan.append({"contact": contact, "channel": revoked_channel, "status": "revoked",
+                                               "at": moment, "recorded": moment, "source": source, "ip": None})
+                consent["channels"].discard(revoked_channel)
+            consent["revoked_at"] = moment
+            if not consent["channels"]:
+                contact.consent_status = ConsentStatus.REVOKED
+        return message
+
+    def _written(self, story_key, lead, contact, channel, moment, template, text, subject, purpose, meeting) -> Message:
+        """An outbound message as `message_send` writes it: the template (or the agent's text) filled in
+        with the standard context of contact, lead and sender, plus the meeting's and the proposal's values."""
+        language = template.language if template is not None else self.language
+        extra = {"tenant_name": self.tenant_name, "channel_name": pick(content.CHANNEL_NAMES[channel], language),
+                 "booking_link": booking_link(lead)}
+        if meeting is not None:
+            extra.update(meeting_context(meeting, language),
+                         meeting_type=pick(content.MEETING_IN_SENTENCE[meeting.meeting_type], language))
+            if meeting.no_show:
+                extra["slots"] = self._slots_after(meeting, language)
+        sent = [proposal for (key, _version), proposal in self.proposals.items()
+                if key == story_key and proposal.sent_at and proposal.sent_at <= moment]
+        if sent:
+            proposal = max(sent, key=lambda proposal: proposal.sent_at)
+            extra.update(proposal_title=proposal.title, proposal_link=proposal.content["link"])
+        context = context_for(contact=contact, lead=lead, language=language, extra=extra)
+        typed = template is None
+        if typed:  # what the agent typed, names filled in as if typed out
+            template = Template(type=channel, subject=pick(subject, language) if subject else "",
+                                body=pick(text, language))
+        rendered = render(template, context)
+        payload = {}
+        if not typed and channel == MessageChannel.WHATSAPP and template.approved:
+            payload["template"] = {"name": template.provider_name or template.key, "language": template.language,
+                                   "params": rendered.params}
+        if purpose == MessagePurpose.BOOKING_CONFIRMATION and channel == MessageChannel.EMAIL:
+            payload["attachments"] = [{"builder": "crm.ics.booking_invite", "args": [str(meeting.pk)]}]
+        message = Message(lead=lead, contact=contact, template=None if typed else template, channel=channel,
+                          direction=Direction.OUTBOUND, purpose=purpose,
+                          sent_by=lead.assigned_to if purpose == MessagePurpose.MANUAL else None,
+                          to_address=_address(channel, contact),
+                          subject=rendered.subject[:255] if channel == MessageChannel.EMAIL else "",
+                          content=rendered.body, payload=payload)
+        if message.subject:
+            self.email_subject[contact.pk] = message.subject
+        return message
+
+    def _outcome(self, message: Message, status: str, moment: dt.datetime) -> None:
+        """What became of an outbound message by now: refused without consent, waiting for its channel's
+        window, or gone out through the provider (and, as the story has it, delivered and read)."""
+        rng = self.rng
+        if status == MessageStatus.FAILED:
+            message.status, message.reason_code = MessageStatus.FAILED, MessageReason.NO_CONSENT
+            message.failure_reason = MessageReason.NO_CONSENT  # as the service records a refusal: its code
+            return
+        went_out = moment
+        opening = next_opening(message.channel, moment, self.rules)
+        if opening is not None and opening > self.now:
+            message.status, message.scheduled_for = MessageStatus.QUEUED, opening
+            message.reason_code = MessageReason.OUTSIDE_WINDOW
+            return
+        if opening is not None:  # the window has opened since: the job sent it then
+            went_out = opening
+        message.status = MessageStatus.SENT if status == MessageStatus.QUEUED else status
+        message.sent_at, message.attempts = went_out, 1
+        # The month of history went out through the providers, as the story has it (delivered, read);
+        # the demo tenants have no credentials now, so what a visitor sends goes to the outbox.
+        message.provider_message_id = _provider_id(rng, message.channel)
+        if message.status in (MessageStatus.DELIVERED, MessageStatus.READ):
+            message.delivered_at = min(went_out + dt.timedelta(seconds=rng.randint(2, 20)), self.now)
+        if message.status == MessageStatus.READ:
+            minutes = rng.randint(1, 3) if message.channel == MessageChannel.WHATSAPP else rng.randint(5, 90)
+            message.read_at = min(message.delivered_at + dt.timedelta(minutes=minutes), self.now)
+
+    def _template(self, key: str, channel: str) -> Template:
+        """The tenant's standard template for the channel, in the demo's language (else the other one)."""
+        for language in (self.language, "en" if self.language == "ar" else "ar"):
+            template = self.templates.get((key, channel, language))
+            if template is not None:
+                return template
+        raise AssertionError(f"the tenant has no active standard template {key} ({channel})")
+
+    def _whatsapp_open(self, contact, moment) -> bool:
+        written = [at for at in self.whatsapp_in.get(contact.pk, []) if at <= moment]
+        return bool(written) and moment - max(written) <= dt.timedelta(hours=self.rules.whatsapp_free_text_hours)
+
+    def _slots_after(self, meeting: AutoBooking, language: str) -> str:
+        """Three new times on the next working days' mornings and afternoons, as the no-show recovery offers
+        them, on one line (a WhatsApp template value may not break lines)."""
+        (day_start, _day_end), (_break_start, break_end) = self.rules.meeting_day, self.rules.meeting_break
+        day, slots = meeting.proposed_time.astimezone(RIYADH).date(), []
+        while len(slots) < 3:
+            day = add_working_days(day, 1)
+            slots += [riyadh(day, day_start + 1), riyadh(day, break_end + 1)]
+        separator = "، " if language == "ar" else "; "
+        return separator.join(format_when(slot, language, self.rules, short=True) for slot in slots[:3])
 
     def _anchor(self, story_key, timing, previous):
-        """((moment, low, high), (meeting type, start)) for a conversation line's timing; see CONVERSATIONS."""
-        meetings = [(kind, start) for (key, kind), (_booked, start, _minutes) in self.booked.items()
-                    if key == story_key]
-        fallback = ("demo", riyadh(add_working_days(previous.astimezone(RIYADH).date(), 2), 10))
-        meeting = meetings[0] if meetings else fallback
+        """(moment, low, high, meeting) for a conversation line's timing (see CONVERSATIONS); `meeting` is
+        the one the line is about, else the story's first, else None."""
+        meeting = next((booking for (key, _type), booking in self.bookings.items() if key == story_key), None)
         if len(timing) == 2:
-            return (previous, *timing), meeting
+            return previous, *timing, meeting
         kind, *rest = timing
         if kind == "proposal":
             version, low, high = rest
-            return (self.proposal_sent[(story_key, version)], low, high), meeting
+            return self.proposal_sent[(story_key, version)], low, high, meeting
         if kind == "closed":
             low, high = rest
-            return (self.demo.deals[story_key].closed_at, low, high), meeting
+            return self.demo.deals[story_key].closed_at, low, high, meeting
         meeting_type, low, high = rest
-        booked, start, _minutes = self.booked[(story_key, meeting_type)]
-        return ((booked if kind == "booked" else start), low, high), (meeting_type, start)
+        meeting = self.bookings[(story_key, meeting_type)]
+        booked = self.batch.stamps[AutoBooking][meeting.pk][0]
+        return (booked if kind == "booked" else meeting.proposed_time), low, high, meeting
 
     # --- calls, tasks, meetings ----------------------------------------------------------------------------
     def calls(self, story_key, calls):
@@ -543,27 +645,44 @@ class _Builder:
                        created, completed or created)
 
     def booking(self, story_key, meeting_type, status, when, hour, minute, channel, reschedules, no_show):
-        rng, today = self.rng, self.now.astimezone(RIYADH).date()
-        lead = self.demo.leads[story_key]
+        """A meeting as the booking services leave it: a live one holds its agent's `busy` time (the
+        database refuses two that overlap), a past one is completed (or a no-show) with its reminders
+        stamped as sent, a cancelled one says why."""
+        rng, rules, today = self.rng, self.rules, self.now.astimezone(RIYADH).date()
+        lead, contact = self.demo.leads[story_key], self.demo.contacts[story_key]
+        minutes = rules.meeting_minutes[meeting_type]
         kind, number = when.split("-")
         if kind == "past":
             day = working_day(today - dt.timedelta(days=int(number)))
         else:
             day = add_working_days(today, int(number))
-        start = self._free_slot(lead.assigned_to, riyadh(day, hour, minute), MEETING_MINUTES[meeting_type])
+        start = self._free_slot(lead.assigned_to, riyadh(day, hour, minute), minutes)
+        end = start + dt.timedelta(minutes=minutes)
         created = max(self.created[story_key] + dt.timedelta(minutes=30),
                       min(start - dt.timedelta(days=2), self.now - dt.timedelta(hours=rng.randint(2, 30))))
         created = min(created, self.now - dt.timedelta(minutes=10))
-        confirmed = start if status in (BookingStatus.CONFIRMED, BookingStatus.RESCHEDULED, BookingStatus.COMPLETED,
-                                        BookingStatus.CANCELLED) else None
-        booking = AutoBooking(lead=lead, agent=lead.assigned_to, meeting_type=meeting_type,
-                              duration_minutes=MEETING_MINUTES[meeting_type], proposed_time=start,
-                              confirmed_time=confirmed, status=status, channel=channel,
+        live = status in (BookingStatus.CONFIRMED, BookingStatus.RESCHEDULED)
+        if live and start <= self.now:
+            raise AssertionError(f"demo story {story_key}: a live meeting in the past is completed or a no-show")
+        confirmed = start if status != BookingStatus.PROPOSED else None
+        held_until = end + dt.timedelta(minutes=rules.meeting_buffer_minutes)
+        booking = AutoBooking(lead=lead, contact=contact, agent=lead.assigned_to, meeting_type=meeting_type,
+                              duration_minutes=minutes, proposed_time=start, confirmed_time=confirmed, status=status,
+                              channel=channel,
                               calendar_event_id=f"{rng.getrandbits(64):016x}@{self.demo.slug}.dealix.sa" if confirmed
-                              else "", reschedule_count=reschedules, no_show=no_show)
-        updated = start + dt.timedelta(minutes=MEETING_MINUTES[meeting_type]) if start < self.now else created
+                              else "", reschedule_count=reschedules, no_show=no_show,
+                              cancel_reason=self.t(content.CANCEL_REASONS[story_key])
+                              if status == BookingStatus.CANCELLED else "",
+                              busy=DateTimeTZRange(start, held_until, "[)") if live else None)
+        if status == BookingStatus.COMPLETED:  # the reminder job went through it: 24 h, 1 h and 15 min before
+            booking.contact_reminded_24h_at = max(created, start - dt.timedelta(hours=24))
+            booking.contact_reminded_1h_at = max(created, start - dt.timedelta(hours=1))
+            booking.agent_reminded_at = max(created, start - dt.timedelta(minutes=15))
+        elif live and start - created <= dt.timedelta(hours=24):  # booked within a day: the confirmation says it
+            booking.contact_reminded_24h_at = created
+        updated = end if start < self.now else created
         self.batch.add(booking, created, min(updated, self.now))
-        self.booked[(story_key, meeting_type)] = (created, start, MEETING_MINUTES[meeting_type])
+        self.bookings[(story_key, meeting_type)] = booking
         self._happened(story_key, min(start, self.now) if start < self.now else created)
         name = self.t(MEETING_NAMES[meeting_type])
         deal = self.demo.deals.get(story_key)
@@ -573,9 +692,7 @@ class _Builder:
                                 type=ActivityType.MEETING, subject=f"{name} — {lead.company_name}",
                                 body=self.t(T("لم يحضر العميل." if no_show else "",
                                               "The contact did not show up." if no_show else "")),
-                                scheduled_at=start,
-                                completed_at=start + dt.timedelta(minutes=MEETING_MINUTES[meeting_type]) if done
-                                else None), created)
+                                scheduled_at=start, completed_at=end if done else None), created)
 
     def _free_slot(self, agent, start, minutes):
         """RULES.md §3: inside the meeting day, not across the midday break, never double-booked (with the
@@ -687,21 +804,15 @@ def _ip(rng: random.Random) -> str:
     return f"{rng.choice(['37.224', '51.36', '188.48', '94.96'])}.{rng.randrange(1, 255)}.{rng.randrange(1, 255)}"
 
 
-def _is_opt_out(text: str) -> bool:
-    from dealix.core.text import normalise_text
-    return normalise_text(text).strip(" .!") in {"وقف", "ايقاف", "الغاء", "لا اريد", "stop", "unsubscribe"}
-
-
 def _provider_id(rng: random.Random, channel: str) -> str:
     token = f"{rng.getrandbits(96):024x}"
     return {"whatsapp": f"wamid.{token}", "email": f"<{token}@mail.dealix.sa>", "sms": f"SM{token}"}.get(channel, token)
 
 
-def _next_window_opening(moment: dt.datetime, window: tuple[int, int]) -> dt.datetime:
-    """RULES.md §2: a send requested outside its channel's window waits for the next opening."""
-    start_hour, end_hour = window
-    local = moment.astimezone(RIYADH)
-    if local.weekday() in (6, 0, 1, 2, 3) and start_hour <= local.hour < end_hour:
-        return moment
-    day = local.date() if local.hour < start_hour else local.date() + dt.timedelta(days=1)
-    return riyadh(working_day(day, forward=True), start_hour)
+def _address(channel: str, contact: Contact) -> str:
+    """Where a message goes (or, inbound, where it came from), as the message service records it."""
+    if channel == MessageChannel.EMAIL:
+        return contact.email
+    if channel == MessageChannel.WHATSAPP:
+        return contact.whatsapp or contact.phone
+    return contact.phone

@@ -318,158 +318,154 @@ CONSENT_PROFILES = {
     "whatsapp_only": {"grant": [("whatsapp", "whatsapp_inbound", False)], "revoke": []},
     "email_event": {"grant": [("email", "event_business_card", False)], "revoke": []},
     "whatsapp_revoked": {"grant": [("whatsapp", "import_with_proof", False)],
-                         "revoke": [("whatsapp", "whatsapp_keyword")]},
+                         "revoke": [("whatsapp", "opt_out_keyword")]},
     "pending": {"grant": [], "revoke": []},
 }
 FILLER_CONSENTS = ["web_all", "web_all", "whatsapp_only", "email_event", "pending", "pending"]
 
-# --- templates ------------------------------------------------------------------------------------
-# key: (type, name, subject, body) per language
-TEMPLATES = {
-    "welcome_whatsapp": ("whatsapp", T("ترحيب بعميل جديد", "New lead welcome"), T("", ""),
-                         T("مرحباً {contact_name} 👋\nشكراً لتواصلك مع {company_name}. أنا {agent_name} وسأساعدك "
-                           "بنفسي. متى يناسبك اتصال قصير اليوم؟\nللإيقاف أرسل: وقف",
-                           "Hello {contact_name} 👋\nThanks for contacting {company_name}. I'm {agent_name} and I'll "
-                           "help you personally. When suits you for a short call today?\nReply STOP to opt out.")),
-    "meeting_confirmation_whatsapp": (
-        "whatsapp", T("تأكيد موعد", "Meeting confirmation"), T("", ""),
-        T("تم تأكيد موعدك يا {contact_name}: {meeting_type} يوم {meeting_time} (بتوقيت الرياض) مع {agent_name}. "
-          "أرسلنا دعوة التقويم على بريدك.",
-          "You're booked, {contact_name}: {meeting_type} on {meeting_time} (Riyadh time) with {agent_name}. "
-          "The calendar invite is in your inbox.")),
-    "opt_out_confirmation_whatsapp": (
-        "whatsapp", T("تأكيد إيقاف الرسائل", "Opt-out confirmation"), T("", ""),
-        T("تم إيقاف رسائل واتساب من {company_name} بناءً على طلبك. لن تصلك رسائل أخرى على هذه القناة.",
-          "You will no longer receive WhatsApp messages from {company_name}. Thank you.")),
-    "proposal_email": (
-        "email", T("إرسال عرض سعر", "Proposal"), T("عرض السعر: {deal_title}", "Your proposal: {deal_title}"),
-        T("الأستاذ/ة {contact_name}،\n\nيسعدنا إرسال عرض السعر الخاص بكم. يمكنكم الاطلاع عليه من الرابط: "
-          "{proposal_link}\nالعرض ساري لمدة 30 يوماً، والأسعار شاملة ضريبة القيمة المضافة 15٪ كما هو موضح.\n\n"
-          "مع التحية،\n{agent_name}\n{company_name}\n\nلإلغاء الاشتراك في رسائلنا: {unsubscribe_link}",
-          "Dear {contact_name},\n\nPlease find your proposal here: {proposal_link}\nIt is valid for 30 days; "
-          "VAT at 15 % is shown on every line.\n\nKind regards,\n{agent_name}\n{company_name}\n\n"
-          "Unsubscribe: {unsubscribe_link}")),
-    "follow_up_email": (
-        "email", T("متابعة بعد الاجتماع", "Follow-up after a meeting"),
-        T("شكراً على وقتكم اليوم", "Thank you for your time today"),
-        T("الأستاذ/ة {contact_name}،\n\nشكراً على وقتكم اليوم. كما اتفقنا، الخطوة التالية: {next_step}.\n\n"
-          "مع التحية،\n{agent_name}\n\nلإلغاء الاشتراك: {unsubscribe_link}",
-          "Dear {contact_name},\n\nThank you for your time today. As agreed, the next step is: {next_step}.\n\n"
-          "Best regards,\n{agent_name}\n\nUnsubscribe: {unsubscribe_link}")),
-    "meeting_reminder_sms": (
-        "sms", T("تذكير بالموعد", "Meeting reminder"), T("", ""),
-        T("تذكير: موعدك مع {company_name} غداً {meeting_time}. للإلغاء رد بـ: إلغاء",
-          "Reminder: your meeting with {company_name} is tomorrow at {meeting_time}. Reply CANCEL to cancel.")),
-}
-
 # --- conversations --------------------------------------------------------------------------------
-# Per story: (channel, direction, status, timing, text, template key, subject). Timing is minutes after
-# the previous message (low, high), or after an event of the story: ("proposal", version, low, high) its
-# proposal's sending, ("closed", low, high) the deal's closing, ("booked", meeting type, low, high) when a
-# meeting was booked, ("meeting", meeting type, low, high) the meeting's start (negative: before it).
-# Outbound messages only go where the contact has consented; the one send the consent check blocked is
+# Per story: (channel, direction, status, timing, text, template key, subject[, instead]).
+#
+# `template key` names a standard template (crm/standard_templates.py) of the channel's type; the message
+# is that template filled in as the message service fills it, and its purpose follows from the key
+# (TEMPLATE_PURPOSES). Without a key, `text` is what the agent typed (placeholders are filled the same way,
+# so the agent's message names the contact). `subject` is an email's subject, or REPLY for "Re: " and the
+# subject of the last email in the thread. A free WhatsApp text may only go within 24 hours of the
+# contact's last WhatsApp message (RULES.md §2): `instead` names the approved template the agent sends
+# when the story's dates put it outside that window.
+#
+# Timing is minutes after the previous message (low, high), or after an event of the story: ("proposal",
+# version, low, high) its proposal's sending, ("closed", low, high) the deal's closing, ("booked", meeting
+# type, low, high) when a meeting was booked, ("meeting", meeting type, low, high) the meeting's start
+# (negative: before it, on the minute, as the reminder job sends). Status: inbound messages are
+# `delivered`; an outbound `queued` one was written outside its channel's window and waits for it.
+# Outbound messages only go where the contact has consented; the one send the consent check refused is
 # recorded as failed with its reason (RULES.md §2).
+REPLY = "reply"
+REPLY_PREFIX = T("رد: ", "Re: ")
+TEMPLATE_PURPOSES = {"welcome": "welcome", "meeting_confirmation": "booking_confirmation",
+                     "meeting_reminder": "booking_reminder", "no_show_recovery": "no_show",
+                     "opt_out_confirmation": "opt_out_confirmation"}  # any other: the agent chose it (manual)
+PROPOSAL_SUBJECT = T("عرض السعر: {proposal_title}", "Your proposal: {proposal_title}")
+PROPOSAL_EMAIL = T(
+    "الأستاذ/ة {contact_name}،\n\nيسعدنا إرسال عرض السعر الخاص بكم، ويمكنكم الاطلاع عليه من الرابط: {proposal_link}\n"
+    "الأسعار شاملة ضريبة القيمة المضافة كما هو موضح في كل بند، وتاريخ صلاحية العرض مذكور فيه.\n\n"
+    "مع التحية،\n{agent_name}\n{tenant_name}",
+    "Dear {contact_name},\n\nPlease find your proposal here: {proposal_link}\nVAT is shown on every line, and "
+    "the proposal states how long it is valid.\n\nKind regards,\n{agent_name}\n{tenant_name}")
 CONVERSATIONS = {
     "madar": [
-        ("whatsapp", "outbound", "read", (1, 3), None, "welcome_whatsapp", None),
-        ("whatsapp", "inbound", "read", (4, 15), T("أهلاً، هل عندكم ربط مع سلة وزد؟ وكم السعر لستة مستخدمين؟",
-                                                     "Hi, do you integrate with Salla and Zid? And what's the price "
-                                                     "for six users?"), None, None),
+        ("whatsapp", "outbound", "read", (1, 3), None, "welcome", None),
+        ("whatsapp", "inbound", "delivered", (4, 15), T("أهلاً، هل عندكم ربط مع سلة وزد؟ وكم السعر لستة مستخدمين؟",
+                                                          "Hi, do you integrate with Salla and Zid? And what's the "
+                                                          "price for six users?"), None, None),
     ],
     "lamasat": [
-        ("whatsapp", "inbound", "read", (0, 1), T("السلام عليكم، شفت إعلانكم. أبغى تذكير للعميلات بالمواعيد.",
-                                                   "Hello, I saw your ad. I'd like appointment reminders for my "
-                                                   "clients."), None, None),
-        ("whatsapp", "outbound", "delivered", (2, 5), None, "welcome_whatsapp", None),
-        ("sms", "outbound", "queued", (5, 10), T("شكراً لتواصلك مع {company_name}. سنتصل بك صباح الغد.",
-                                                  "Thanks for contacting {company_name}. We'll call you tomorrow "
+        ("whatsapp", "inbound", "delivered", (0, 1), T("السلام عليكم، شفت إعلانكم. أبغى تذكير للعميلات بالمواعيد.",
+                                                        "Hello, I saw your ad. I'd like appointment reminders for "
+                                                        "my clients."), None, None),
+        ("whatsapp", "outbound", "delivered", (2, 5), None, "welcome", None),
+        ("sms", "outbound", "queued", (5, 10), T("شكراً لتواصلك مع {tenant_name}، سنتصل بك صباح الغد.",
+                                                  "Thanks for contacting {tenant_name} — we'll call you tomorrow "
                                                   "morning."), None, None),
     ],
+    "wafa": [
+        ("email", "outbound", "read", (2, 8), None, "welcome", None),
+    ],
     "safwa": [
-        ("whatsapp", "outbound", "read", (2, 5), None, "welcome_whatsapp", None),
-        ("whatsapp", "inbound", "read", (30, 90), T("كم سعر الاشتراك لصالون واحد؟", "How much is it for one salon?"),
-         None, None),
+        ("whatsapp", "outbound", "read", (2, 5), None, "welcome", None),
+        ("whatsapp", "inbound", "delivered", (30, 90), T("كم سعر الاشتراك لصالون واحد؟",
+                                                          "How much is it for one salon?"), None, None),
         ("whatsapp", "outbound", "read", (10, 40), T("باقة البداية 18,000 ريال سنوياً لخمسة مستخدمين، ويمكن الدفع "
                                                       "كل ثلاثة أشهر. أرسل لك مثالاً على التذكير بالمواعيد؟",
                                                       "Starter is SAR 18,000 a year for five users, payable "
                                                       "quarterly. Shall I send you an example of the appointment "
                                                       "reminders?"), None, None),
-        ("whatsapp", "inbound", "read", (60, 240), T("إيه أرسله، وبفكر فيها مع أختي.",
-                                                      "Yes please, I'll think it over with my sister."), None, None),
+        ("whatsapp", "inbound", "delivered", (60, 240), T("إيه أرسله، وبفكر فيها مع أختي.",
+                                                           "Yes please, I'll think it over with my sister."),
+         None, None),
     ],
     "namaa": [
-        ("whatsapp", "outbound", "delivered", (3, 10), None, "welcome_whatsapp", None),
-        ("whatsapp", "inbound", "read", (60, 300), T("وقف", "STOP"), None, None),
-        ("whatsapp", "outbound", "sent", (1, 2), None, "opt_out_confirmation_whatsapp", None),
+        ("whatsapp", "outbound", "delivered", (3, 10), None, "welcome", None),
+        ("whatsapp", "inbound", "delivered", (60, 300), T("وقف", "STOP"), None, None),
+        ("whatsapp", "outbound", "sent", (1, 2), None, "opt_out_confirmation", None),
         ("whatsapp", "outbound", "failed", (4000, 6000), T("مرحباً {contact_name}، هل ما زلتم تبحثون عن نظام لمتابعة "
                                                             "طلبات الموزعين؟",
                                                             "Hello {contact_name}, are you still looking for a "
                                                             "system to follow distributor orders?"), None, None),
     ],
     "andalus": [
-        ("email", "outbound", "read", ("booked", "consultation", 0, 2),
-         T("الأستاذة {contact_name}،\n\nشكراً لاهتمامكم. هذه ثلاثة مواعيد "
-                                                   "مقترحة لاستشارة قصيرة (15 دقيقة). اختاري ما يناسبك من الرابط.\n\n"
-                                                   "لإلغاء الاشتراك: {unsubscribe_link}",
-                                                   "Dear {contact_name},\n\nThank you for your interest. Here are "
-                                                   "three slots for a short consultation (15 min); pick one from "
-                                                   "the link.\n\nUnsubscribe: {unsubscribe_link}"), None,
-         T("مواعيد مقترحة للاستشارة", "Three slots for a short consultation")),
-        ("email", "inbound", "read", (120, 600), T("شكراً، سأختار موعداً بعد اجتماع الإدارة يوم الأحد.",
-                                                    "Thanks, I'll pick a slot after Sunday's management meeting."),
-         None, T("رد: مواعيد مقترحة للاستشارة", "Re: Three slots for a short consultation")),
+        ("email", "outbound", "read", ("booked", "consultation", 0, 2), None, "meeting_invitation", None),
+        ("email", "inbound", "delivered", (120, 600), T("شكراً، سأختار موعداً بعد اجتماع الإدارة يوم الأحد.",
+                                                         "Thanks, I'll pick a slot after Sunday's management "
+                                                         "meeting."), None, REPLY),
     ],
     "future": [
-        ("whatsapp", "outbound", "read", (2, 6), None, "welcome_whatsapp", None),
-        ("whatsapp", "outbound", "read", ("booked", "demo", 0, 2), None, "meeting_confirmation_whatsapp", None),
+        ("whatsapp", "outbound", "read", (2, 6), None, "welcome", None),
+        ("whatsapp", "outbound", "read", ("booked", "demo", 0, 2), None, "meeting_confirmation", None),
+        ("email", "outbound", "read", ("booked", "demo", 0, 2), None, "meeting_confirmation", None),
     ],
     "afaq": [
-        ("email", "outbound", "read", ("meeting", "demo", 45, 120), None, "follow_up_email", None),
+        ("email", "outbound", "read", ("meeting", "demo", 45, 120),
+         T("الأستاذ {contact_name}،\n\nشكراً على وقتكم اليوم. كما اتفقنا، الخطوة التالية: مراجعة عرض السعر مع "
+           "الإدارة، وسأرسل لكم دراسة حالة لمشروع عقاري مشابه.\n\nمع التحية،\n{agent_name}\n{tenant_name}",
+           "Dear {contact_name},\n\nThank you for your time today. As agreed, the next step is to review the "
+           "proposal with management; I'll send you a case study of a similar real-estate project.\n\n"
+           "Best regards,\n{agent_name}\n{tenant_name}"), None,
+         T("شكراً على وقتكم اليوم", "Thank you for your time today")),
     ],
     "pioneers": [
-        ("email", "outbound", "read", ("proposal", 1, 0, 2), None, "proposal_email", None),
-        ("whatsapp", "inbound", "read", (300, 900), T("استلمت العرض، سأراجعه مع الشركاء هذا الأسبوع.",
-                                                       "Got the proposal — I'll go through it with the partners "
-                                                       "this week."), None, None),
+        ("email", "outbound", "read", ("proposal", 1, 0, 2), PROPOSAL_EMAIL, None, PROPOSAL_SUBJECT),
+        ("whatsapp", "inbound", "delivered", (300, 900), T("استلمت العرض، سأراجعه مع الشركاء هذا الأسبوع.",
+                                                            "Got the proposal — I'll go through it with the "
+                                                            "partners this week."), None, None),
     ],
     "oasis": [
-        ("sms", "outbound", "delivered", ("meeting", "custom_presentation", -1450, -1420), None, "meeting_reminder_sms",
+        ("email", "outbound", "read", ("meeting", "custom_presentation", -1440, -1440), None, "meeting_reminder",
          None),
-        ("email", "outbound", "read", ("proposal", 1, 0, 2), None, "proposal_email", None),
-        ("whatsapp", "inbound", "read", (600, 2000), T("العرض ممتاز لكن نحتاج خصماً لأننا ثمانية فروع.",
-                                                        "The proposal is good, but with eight branches we need a "
-                                                        "discount."), None, None),
-        ("email", "outbound", "read", ("proposal", 2, 0, 2), None, "proposal_email", None),
+        ("email", "outbound", "read", ("proposal", 1, 0, 2), PROPOSAL_EMAIL, None, PROPOSAL_SUBJECT),
+        ("whatsapp", "inbound", "delivered", (600, 2000), T("العرض ممتاز لكن نحتاج خصماً لأننا ثمانية فروع.",
+                                                             "The proposal is good, but with eight branches we "
+                                                             "need a discount."), None, None),
+        ("email", "outbound", "read", ("proposal", 2, 0, 2), PROPOSAL_EMAIL, None, PROPOSAL_SUBJECT),
         ("whatsapp", "outbound", "read", (3, 15), T("أرسلنا لكم الآن النسخة الثانية بخصم 8٪ على اشتراك السنة الأولى.",
                                                      "We've just sent the second version, with 8 % off the "
-                                                     "first-year subscription."), None, None),
+                                                     "first-year subscription."), None, None, "proposal_follow_up"),
     ],
     "horizon": [
-        ("email", "outbound", "read", ("proposal", 1, 0, 2), None, "proposal_email", None),
-        ("whatsapp", "inbound", "read", ("closed", 30, 120), T("تم التوقيع والتحويل. متى نبدأ التدريب؟",
-                                                         "Signed and paid. When do we start the training?"),
-         None, None),
+        ("email", "outbound", "read", ("proposal", 1, 0, 2), PROPOSAL_EMAIL, None, PROPOSAL_SUBJECT),
+        ("whatsapp", "inbound", "delivered", ("closed", 30, 120), T("تم التوقيع والتحويل. متى نبدأ التدريب؟",
+                                                                     "Signed and paid. When do we start the "
+                                                                     "training?"), None, None),
         ("whatsapp", "outbound", "read", (10, 30), T("مبروك! التدريب يوم الأحد القادم الساعة 10 صباحاً في فرع العليا.",
                                                       "Congratulations! Training is next Sunday at 10 am at the "
                                                       "Olaya clinic."), None, None),
     ],
     "cloud": [
-        ("email", "outbound", "read", ("proposal", 1, 0, 2), None, "proposal_email", None),
-        ("email", "inbound", "read", ("closed", 14 * 1440, 14 * 1440 + 20),
+        ("email", "outbound", "read", ("proposal", 1, 0, 2), PROPOSAL_EMAIL, None, PROPOSAL_SUBJECT),
+        ("email", "inbound", "delivered", ("closed", 14 * 1440, 14 * 1440 + 20),
          T("نرفق مطالبة الضمان مع تقرير الاستخدام للأسبوعين الماضيين.",
-                                                      "Attached is our guarantee claim with the usage report for "
-                                                      "the last two weeks."),
+           "Attached is our guarantee claim with the usage report for the last two weeks."),
          None, T("مطالبة الضمان الذهبي", "Gold guarantee claim")),
     ],
     "quality": [
-        ("whatsapp", "inbound", "read", (0, 2), T("أبغى أبدأ بسرعة، كم السعر؟", "I want to start quickly, what's "
-                                                   "the price?"), None, None),
-        ("whatsapp", "outbound", "read", (3, 10), None, "welcome_whatsapp", None),
+        ("whatsapp", "inbound", "delivered", (0, 2), T("أبغى أبدأ بسرعة، كم السعر؟", "I want to start quickly, "
+                                                        "what's the price?"), None, None),
+        ("whatsapp", "outbound", "read", (3, 10), None, "welcome", None),
     ],
     "elite": [
-        ("email", "outbound", "read", ("proposal", 1, 0, 2), None, "proposal_email", None),
+        ("email", "outbound", "read", ("proposal", 1, 0, 2), PROPOSAL_EMAIL, None, PROPOSAL_SUBJECT),
+    ],
+    "najd": [  # the agent recorded the no-show; the recovery offers three new times (RULES.md §3)
+        ("whatsapp", "outbound", "delivered", ("meeting", "demo", 20, 40), None, "no_show_recovery", None),
     ],
 }
+# How the thread names things inside a template's sentence ("a reminder of your {meeting_type}").
+MEETING_IN_SENTENCE = {"demo": T("عرض توضيحي", "demo"), "consultation": T("استشارة", "consultation"),
+                       "custom_presentation": T("عرض مخصص", "custom presentation"),
+                       "follow_up": T("اجتماع متابعة", "follow-up meeting")}
+CHANNEL_NAMES = {"whatsapp": T("واتساب", "WhatsApp"), "email": T("البريد الإلكتروني", "email"),
+                 "sms": T("الرسائل النصية", "SMS")}
 
 # --- calls ----------------------------------------------------------------------------------------
 # Per story: (direction, status, seconds, sentiment, outcome, transcript) minutes after lead arrival.
@@ -525,13 +521,14 @@ TASKS = [
 
 # --- meetings ---------------------------------------------------------------------------------------
 # (story, type, status, when: "past-N" | "next-N" (N-th working day from today), hour, minute, channel,
-#  reschedules, no-show)
+#  reschedules, no-show). As the booking services leave them: a meeting that took place is `completed`
+#  (with `no_show` when the contact did not come), a cancelled one says why.
 BOOKINGS = [
     ("horizon", "demo", "completed", "past-22", 10, 0, "whatsapp", 0, False),
     ("pioneers", "demo", "completed", "past-12", 13, 30, "email", 0, False),
     ("oasis", "custom_presentation", "completed", "past-15", 11, 0, "email", 0, False),
     ("afaq", "demo", "completed", "past-6", 14, 0, "whatsapp", 0, False),
-    ("najd", "demo", "cancelled", "past-10", 15, 0, "whatsapp", 0, True),
+    ("najd", "demo", "completed", "past-10", 15, 0, "whatsapp", 0, True),
     ("safwa", "consultation", "cancelled", "past-5", 16, 0, "whatsapp", 0, False),
     ("future", "demo", "confirmed", "next-2", 10, 0, "email", 0, False),
     ("oasis", "follow_up", "confirmed", "next-3", 11, 30, "whatsapp", 0, False),
@@ -539,4 +536,7 @@ BOOKINGS = [
     ("andalus", "consultation", "proposed", "next-3", 13, 30, "email", 0, False),
 ]
 
-NEXT_STEP = T("مراجعة عرض السعر مع الإدارة", "review the proposal with management")
+CANCEL_REASONS = {
+    "safwa": T("طلبت المالكة التأجيل حتى تناقش الأمر مع أختها.",
+               "The owner asked to postpone until she has talked it over with her sister."),
+}

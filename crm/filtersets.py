@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import (ActivityType, CallStatus, CompanySize, ConsentStatus, DealStage, Direction, LeadSource,
-                         LeadStatus, Priority, ProspectStatus, ScoreBand, Sector, Sentiment)
-from crm.models import Activity, Call, Company, Contact, Customer, Deal, Lead, Prospect
+                         LeadStatus, MessageChannel, MessagePurpose, MessageReason, MessageStatus, Priority,
+                         ProspectStatus, ScoreBand, Sector, Sentiment)
+from crm.models import Activity, Call, Company, Contact, Customer, Deal, Lead, Message, Prospect
 from dealix.accounts import roles
 from dealix.accounts.choices import Language, Role
 from dealix.accounts.models import User
@@ -253,6 +254,29 @@ class CallFilterSet(SearchFilterSet):
     class Meta:
         model = Call
         fields = []
+
+    def search(self, queryset, name, value):
+        return search_related(queryset, value, "lead", "contact")
+
+
+class MessageFilterSet(SearchFilterSet):
+    """Every message of every channel; "outbox" shows what was recorded but not sent because the tenant
+    has not connected that channel."""
+    channel = _checkboxes(MessageChannel.choices, _("Channel"))
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"), empty_label=_("Any"))
+    status = _checkboxes(MessageStatus.choices, _("Status"))
+    reason_code = django_filters.ChoiceFilter(choices=MessageReason.choices, label=_("Reason"), empty_label=_("Any"))
+    purpose = django_filters.ChoiceFilter(choices=MessagePurpose.choices, label=_("Purpose"), empty_label=_("Any"))
+    outbox = django_filters.ChoiceFilter(method="only_outbox", label=_("Outbox"), empty_label=_("Any"),
+                                         choices=[("yes", _("Only the outbox (recorded, not sent)"))])
+    created = _date_range("created_at", _("Written between"))
+
+    class Meta:
+        model = Message
+        fields = []
+
+    def only_outbox(self, queryset, name, value):
+        return queryset.filter(provider_message_id__startswith="outbox-") if value == "yes" else queryset
 
     def search(self, queryset, name, value):
         return search_related(queryset, value, "lead", "contact")

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import LeadStatus, Priority
 from crm.filtersets import (ActivityFilterSet, CallFilterSet, CompanyFilterSet, ContactFilterSet, CustomerFilterSet,
-                            DealFilterSet, LeadFilterSet, ProspectFilterSet, team_members)
-from crm.models import Activity, Call, Company, Contact, Customer, Deal, Lead, Prospect
+                            DealFilterSet, LeadFilterSet, MessageFilterSet, ProspectFilterSet, team_members)
+from crm.models import Activity, Call, Company, Contact, Customer, Deal, Lead, Message, Prospect
 from crm.tables import (ActivityTable, CallTable, CompanyTable, ContactTable, CustomerTable, DealTable, LeadTable,
-                        ProspectTable)
+                        MessageTable, ProspectTable)
 from dealix.accounts import roles
 from dealix.core.entity_list import NEWEST_FIRST, OLDEST_FIRST, RECENTLY_UPDATED, EntityList, Sort
 
@@ -291,5 +291,33 @@ CALLS = EntityList(
         (_("Agent"), lambda call: _name(call.user)),
         (_("Sentiment"), lambda call: call.get_sentiment_display()),
         (_("Outcome"), lambda call: call.outcome),
+    ],
+)
+
+MESSAGES = EntityList(
+    key="messages",
+    title=_("Messages"),
+    queryset=lambda user: Message.objects.visible_to(user).select_related("lead", "contact"),
+    filterset_class=MessageFilterSet,
+    table_class=MessageTable,
+    sorts={
+        "-created": NEWEST_FIRST,
+        "created": OLDEST_FIRST,
+    },
+    default_sort="-created",
+    url_name="crm:message_list",
+    export_url_name="crm:message_export",
+    extra_context=_search_hint(_("Search by the lead’s or contact’s name or phone")),
+    export_columns=[
+        (_("When"), lambda message: _when(message.created_at)),
+        (_("Lead"), lambda message: message.lead.full_name if message.lead else ""),
+        (_("Contact"), lambda message: message.contact.full_name if message.contact else ""),
+        (_("Channel"), lambda message: message.get_channel_display()),
+        (_("Direction"), lambda message: message.get_direction_display()),
+        (_("Status"), lambda message: message.get_status_display()),
+        (_("Reason"), lambda message: message.get_reason_code_display()),
+        (_("To"), lambda message: message.to_address),
+        (_("Subject"), lambda message: message.subject),
+        (_("Message"), lambda message: message.content),
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from django.utils.translation import gettext_lazy as _
@@ -202,7 +203,6 @@ def contact_page(user, contact) -> dict:
     from crm.models import Deal
     return {
         "deals": _newest(Deal.objects.visible_to(user).filter(contact=contact).select_related("assigned_to")),
-        "messages": _newest(Message.objects.visible_to(user).filter(contact=contact)),
         "calls": _newest(Call.objects.visible_to(user).filter(contact=contact).select_related("user")),
         "consents": _newest(contact.consents.all()),
         "consent_channels": consents_by_channel(contact),
@@ -225,3 +225,28 @@ def deal_page(user, deal) -> dict:
         "proposals": list(Proposal.objects.visible_to(user).filter(deal=deal).order_by("-version")[:RELATED_ROWS]),
         "customers": list(Customer.objects.visible_to(user).filter(deal=deal).order_by("-created_at")[:5]),
     }
+
+
+# --- conversations ---------------------------------------------------------------------------------
+
+THREAD_LENGTH = 100
+
+
+def conversation_messages(*, lead=None, contact=None):
+    """One thread of every channel, oldest first (the newest THREAD_LENGTH messages)."""
+    if lead is not None:
+        messages = Message.objects.filter(Q(lead=lead) | Q(contact__lead=lead))
+    else:
+        messages = Message.objects.filter(contact=contact)
+    newest = list(messages.select_related("sent_by", "template").order_by("-created_at")[:THREAD_LENGTH])
+    return newest[::-1]
+
+
+def consent_badges(contact) -> list[tuple[str, bool]]:
+    """(channel label, granted) for each channel a message can go on, for the reply box."""
+    from compliance.services import consent_granted
+    from crm.choices import MessageChannel
+    from crm.sending_rules import CONSENT_FOR_CHANNEL
+
+    return [(MessageChannel(channel).label, contact is not None and consent_granted(contact, consent))
+            for channel, consent in CONSENT_FOR_CHANNEL.items()]

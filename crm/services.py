@@ -84,6 +84,7 @@ def lead_create(*, actor, data: dict, assign: bool = True) -> Lead:
     lead.full_clean()
     lead.save()
     audit_create(actor=actor, instance=lead)
+    _notify_assignee(actor=actor, lead=lead)
     return lead
 
 
@@ -130,8 +131,29 @@ def lead_assign(*, actor, lead: Lead, assignee: User) -> Lead:
     before = snapshot(lead, ["assigned_to"])
     lead.assigned_to = assignee
     lead.save(update_fields=["assigned_to", "updated_at"])
-    audit_update(actor=actor, instance=lead, before=before)
+    if audit_update(actor=actor, instance=lead, before=before):
+        _notify_assignee(actor=actor, lead=lead)
     return lead
+
+
+def _notify_assignee(*, actor, lead: Lead) -> None:
+    """Tell the lead's new owner, once the assignment is committed; nobody is told of their own choice."""
+    assignee = lead.assigned_to
+    if assignee is None or getattr(actor, "pk", None) == assignee.pk:
+        return
+    from django.urls import reverse
+
+    from dealix.core.notifications import NotificationType, in_language_of, notify
+
+    def send():
+        with in_language_of(assignee):
+            title = _("New lead for you: %(name)s") % {"name": lead.full_name}
+            details = [lead.company_name, lead.city, _("Score %(score)d") % {"score": lead.score}]
+            body = " · ".join(part for part in details if part)
+        notify(user=assignee, type=NotificationType.LEAD_ASSIGNED, title=title, body=body,
+               url=reverse("crm:lead_detail", args=[lead.pk]))
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

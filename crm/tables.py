@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import LeadSource, LeadStatus, Sector
@@ -338,3 +339,43 @@ class CallTable(RecordTable):
 
     def render_created_at(self, value):
         return short_date(value)
+
+
+class MessageTable(RecordTable):
+    OPTIONAL_HIDDEN = ("purpose", "to_address", "updated_at")
+
+    created_at = tables.Column(verbose_name=_("When"))
+    person = tables.Column(verbose_name=_("With"), accessor="pk", empty_values=())
+    channel = tables.Column(verbose_name=_("Channel"))
+    direction = tables.Column(verbose_name=_("Direction"))
+    status = tables.Column(verbose_name=_("Status"))
+    reason_code = tables.Column(verbose_name=_("Reason"), default="—")
+    content = tables.Column(verbose_name=_("Message"))
+    purpose = tables.Column(verbose_name=_("Purpose"))
+    to_address = tables.Column(verbose_name=_("To"), attrs=LTR)
+    updated_at = tables.Column(verbose_name=_("Updated"))
+
+    class Meta(RecordTable.Meta):
+        sequence = ("created_at", "person", "channel", "direction", "status", "reason_code", "content", "purpose",
+                    "to_address", "updated_at")
+
+    def render_person(self, record):
+        if record.lead_id:
+            return format_html('<a href="{}#conversation" class="fw-semibold">{}</a>',
+                               reverse("crm:lead_detail", args=[record.lead_id]), record.lead.full_name)
+        if record.contact_id:
+            return format_html('<a href="{}#conversation" class="fw-semibold">{}</a>',
+                               reverse("crm:contact_detail", args=[record.contact_id]), record.contact.full_name)
+        return "—"
+
+    def render_reason_code(self, record):
+        return record.get_reason_code_display() or "—"
+
+    def render_content(self, value):
+        return format_html('<span dir="auto">{}</span>', Truncator(value).chars(80))
+
+    def render_status(self, record):
+        label = record.get_status_display()
+        if record.provider_message_id.startswith("outbox-"):
+            return format_html('{} <span class="badge text-bg-light border">{}</span>', label, _("Outbox (not sent)"))
+        return label

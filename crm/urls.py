@@ -1,6 +1,7 @@
 from django.urls import path
 
-from crm import views, views_import, views_merge, views_records
+from crm import (views, views_bookings, views_calls, views_channels, views_conversations, views_import, views_merge, views_records,
+                 views_templates)
 
 app_name = "crm"
 urlpatterns = [
@@ -24,7 +25,22 @@ urlpatterns = [
     path("leads/<uuid:pk>/notes/", views.lead_add_note, name="lead_add_note"),
     path("leads/<uuid:pk>/tasks/", views.lead_add_task, name="lead_add_task"),
     path("leads/<uuid:pk>/fields/", views.lead_properties, name="lead_properties"),
+    path("leads/<uuid:pk>/calls/", views_calls.lead_calls, name="lead_calls"),
     path("tasks/<uuid:pk>/done/", views.task_done, name="task_done"),
+    path("leads/<uuid:pk>/meetings/", views_bookings.lead_meetings, name="lead_meetings"),
+    path("leads/<uuid:pk>/meetings/slots/", views_bookings.lead_meeting_slots, name="lead_meeting_slots"),
+    path("meetings/", views_bookings.meeting_list, name="meeting_list"),
+    path("meetings/<uuid:pk>/move/", views_bookings.meeting_reschedule, name="meeting_reschedule"),
+    path("meetings/<uuid:pk>/cancel/", views_bookings.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<uuid:pk>/held/", views_bookings.meeting_complete, name="meeting_complete"),
+    path("meetings/<uuid:pk>/no-show/", views_bookings.meeting_no_show, name="meeting_no_show"),
+    path("leads/<uuid:pk>/conversation/", views_conversations.conversation, {"kind": "lead"},
+         name="lead_conversation"),
+    path("contacts/<uuid:pk>/conversation/", views_conversations.conversation, {"kind": "contact"},
+         name="contact_conversation"),
+    path("messages/<uuid:pk>/retry/", views_conversations.message_action, {"action": "retry"}, name="message_retry"),
+    path("messages/<uuid:pk>/cancel/", views_conversations.message_action, {"action": "cancel"},
+         name="message_cancel"),
     path("pipeline/", views.pipeline, name="pipeline"),
     path("deals/", views_records.deal_list, name="deal_list"),
     path("deals/export.<str:fmt>", views_records.deal_export, name="deal_export"),
@@ -46,4 +62,13 @@ urlpatterns = [
     path("activities/export.<str:fmt>", views_records.activity_export, name="activity_export"),
     path("calls/", views_records.call_list, name="call_list"),
     path("calls/export.<str:fmt>", views_records.call_export, name="call_export"),
+    path("messages/", views_records.message_list, name="message_list"),
+    path("settings/channels/", views_channels.channels, name="channels"),
+    path("settings/channels/<str:channel>/", views_channels.channel_save, name="channel_save"),
+    path("messages/export.<str:fmt>", views_records.message_export, name="message_export"),
+    path("templates/", views_templates.template_list, name="template_list"),
+    path("templates/new/", views_templates.template_create, name="template_create"),
+    path("templates/preview/", views_templates.template_preview, name="template_preview"),
+    path("templates/<uuid:pk>/", views_templates.template_edit, name="template_edit"),
+    path("templates/<uuid:pk>/active/", views_templates.template_set_active, name="template_set_active"),
 ]

@@ -17,6 +17,7 @@ from crm.choices import ActivityType, DealStage, LeadStatus
 from crm.forms import BulkLeadForm, ConvertForm, DealMoveForm, LeadForm, NoteForm, StatusForm, TaskForm
 from crm.lists import LEADS
 from crm.views_records import export_view
+from crm.views_conversations import conversation_context
 from crm.models import Activity, Deal, Lead
 from crm.filtersets import team_members
 from dealix.accounts import roles
@@ -77,6 +78,7 @@ def _lead_context(request, lead: Lead, **extra) -> dict:
         "note_form": NoteForm(), "task_form": TaskForm(), "convert_form": ConvertForm(), "now": timezone.now(),
         "merges": merges_of(lead),
         "custom_fields": custom_fields_of("lead", lead),
+        **conversation_context(request, lead=lead),
         **extra,
     }
 

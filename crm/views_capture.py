@@ -18,7 +18,8 @@ from dealix.core.middleware import client_ip
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def lead_form(request):
-    if "lang" not in request.GET and request.method == "GET" and not request.COOKIES.get("dealix_language"):
+    if not getattr(request, "requested_language", None) and request.method == "GET" \
+            and not request.COOKIES.get("dealix_language"):
         translation.activate(request.tenant.language)
         request.LANGUAGE_CODE = request.tenant.language
     embedded = request.GET.get("embed") == "1" or request.POST.get("embed") == "1"

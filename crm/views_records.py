@@ -7,8 +7,9 @@ from django.utils.translation import get_language
 
 from crm import selectors, services
 from crm.choices import DealStage
-from crm.lists import ACTIVITIES, CALLS, COMPANIES, CONTACTS, CUSTOMERS, DEALS, PROSPECTS
+from crm.lists import ACTIVITIES, CALLS, COMPANIES, CONTACTS, CUSTOMERS, DEALS, MESSAGES, PROSPECTS
 from crm.models import Company, Contact, Customer, Deal, Prospect
+from crm.views_conversations import conversation_context
 from dealix.accounts import roles
 from dealix.core.entity_list import EntityList, export_rows, render_entity_list
 from dealix.core.exports import csv_response, xlsx_response
@@ -55,6 +56,7 @@ company_list, company_export = list_view(COMPANIES), export_view(COMPANIES)
 customer_list, customer_export = list_view(CUSTOMERS), export_view(CUSTOMERS)
 activity_list, activity_export = list_view(ACTIVITIES), export_view(ACTIVITIES)
 call_list, call_export = list_view(CALLS), export_view(CALLS)
+message_list, message_export = list_view(MESSAGES), export_view(MESSAGES)
 
 
 # --- record pages ------------------------------------------------------------------------------------
@@ -64,7 +66,8 @@ def contact_detail(request, pk):
     contact = get_object_or_404(Contact.objects.visible_to(request.user).select_related("company", "lead", "owner"),
                                 pk=pk)
     return render(request, "crm/records/contact_detail.html", {
-        "contact": contact, **selectors.contact_page(request.user, contact)})
+        "contact": contact, **selectors.contact_page(request.user, contact),
+        **conversation_context(request, contact=contact)})
 
 
 @roles.capability_required(roles.CRM_VIEW)

@@ -12,6 +12,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 DEALIX_DOMAIN = env("DEALIX_DOMAIN", default="localhost")
+# How links in emails, messages and invites reach a tenant's host when no request is at hand (jobs):
+# <scheme>://<slug>.<DEALIX_DOMAIN><:port>. `make demo` sets the port it serves on.
+DEALIX_URL_SCHEME = env("DEALIX_URL_SCHEME", default="http")
+DEALIX_PUBLIC_PORT = env("DEALIX_PUBLIC_PORT", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[DEALIX_DOMAIN, f".{DEALIX_DOMAIN}", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("core/", include("dealix.core.urls")),
     path("crm/", include("crm.urls")),
     path("forms/", include("crm.urls_public")),
+    path("book/", include("crm.urls_booking")),
+    path("webhooks/", include("crm.urls_webhooks")),
     path("affiliates/", include("affiliates.urls")),
     path("compliance/", include("compliance.urls")),
     path("knowledge/", include("knowledge.urls")),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import factory
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 import factory.random
 from django.db.models import Max
 from django.utils import timezone
@@ -576,6 +577,10 @@ class AutoBookingFactory(BaseFactory):
         language = _language()
         confirmed = factory.Trait(status=BookingStatus.CONFIRMED,
                                   confirmed_time=factory.SelfAttribute("proposed_time"),
+                                  # the agent's time the meeting takes, with the buffer after it (RULES.md §3)
+                                  busy=factory.LazyAttribute(lambda o: DateTimeTZRange(
+                                      o.proposed_time, o.proposed_time + dt.timedelta(
+                                          minutes=o.duration_minutes + 15))),
                                   calendar_event_id=factory.LazyFunction(lambda: f"evt_{rng().getrandbits(48):012x}"))
 
     agent = factory.SubFactory(UserFactory, language=_same_language())
@@ -631,7 +636,7 @@ class TemplateFactory(BaseFactory):
 
     class Params:
         email = factory.Trait(type=TemplateType.EMAIL, subject=factory.LazyAttribute(
-            lambda o: by_language(o.language, "عرض سعر من {company}", "A quote from {company}")))
+            lambda o: by_language(o.language, "عرض سعر من {tenant_name}", "A quote from {tenant_name}")))
 
     key = ""
     type = TemplateType.WHATSAPP
@@ -639,8 +644,8 @@ class TemplateFactory(BaseFactory):
     name = factory.LazyAttribute(lambda o: by_language(o.language, "ترحيب بعميل جديد", "New lead welcome"))
     subject = ""
     body = factory.LazyAttribute(lambda o: by_language(
-        o.language, "السلام عليكم {first_name}، معك {agent_name} من {company}. كيف نقدر نخدمك؟",
-        "Hello {first_name}, this is {agent_name} from {company}. How can we help?"))
+        o.language, "السلام عليكم {first_name}، معك {agent_name} من {tenant_name}. كيف نقدر نخدمك؟",
+        "Hello {first_name}, this is {agent_name} from {tenant_name}. How can we help?"))
     is_active = True
 
 

@@ -107,6 +107,15 @@ def make_calls(owner_email: str, count: int, **fields) -> list[Call]:
                             for n in range(count)])
 
 
+def make_messages(owner_email: str, count: int, **fields) -> list[Message]:
+    with schema_context("tenant_a"):
+        owner = _user(owner_email)
+        contact = _bulk(Contact, [Contact(full_name=f"Recipient of {owner.full_name}", owner=owner)])[0]
+        return _bulk(Message, [Message(contact=contact, channel="whatsapp", direction="outbound", status="sent",
+                                       content=fields.get("content", f"Message {n:04d}"))
+                               for n in range(count)])
+
+
 # kind -> (list URL, maker, the text a made row shows on the list)
 KINDS = {
     "prospects": ("/crm/prospects/", lambda email, n, label: make_prospects(email, n, company_name=label)),
@@ -116,11 +125,12 @@ KINDS = {
     "customers": ("/crm/customers/", lambda email, n, label: make_customers(email, n, full_name=label)),
     "activities": ("/crm/activities/", lambda email, n, label: make_activities(email, n, subject=label)),
     "calls": ("/crm/calls/", lambda email, n, label: make_calls(email, n, outcome=label)),
+    "messages": ("/crm/messages/", lambda email, n, label: make_messages(email, n, content=label)),
 }
 OWNED_KINDS = [kind for kind in KINDS if kind != "companies"]
 ENTITY_TYPES = {"prospects": "crm.prospect", "deals": "crm.deal", "contacts": "crm.contact",
                 "companies": "crm.company", "customers": "crm.customer", "activities": "crm.activity",
-                "calls": "crm.call"}
+                "calls": "crm.call", "messages": "crm.message"}
 DETAIL_KINDS = {"prospects": "/crm/prospects/{}/", "deals": "/crm/deals/{}/", "contacts": "/crm/contacts/{}/",
                 "customers": "/crm/customers/{}/"}
 
@@ -135,7 +145,7 @@ def show_all_columns(client, kind: str) -> None:
     from crm import lists
     entity_list = {"prospects": lists.PROSPECTS, "deals": lists.DEALS, "contacts": lists.CONTACTS,
                    "companies": lists.COMPANIES, "customers": lists.CUSTOMERS, "activities": lists.ACTIVITIES,
-                   "calls": lists.CALLS}[kind]
+                   "calls": lists.CALLS, "messages": lists.MESSAGES}[kind]
     columns = [name for name in entity_list.table_class.base_columns if name != "select"]
     client.post("/core/views/columns/", {"list_key": entity_list.key, "columns": columns, "next": "/"})
 
@@ -187,6 +197,7 @@ def test_another_tenants_records_are_absent_from_the_lists(client_for, people, k
         Customer.objects.create(full_name="Tenant B Record", deal=deal)
         Activity.objects.create(user=owner, deal=deal, subject="Tenant B Record")
         Call.objects.create(user=owner, contact=contact, outcome="Tenant B Record")
+        Message.objects.create(contact=contact, channel="whatsapp", content="Tenant B Record")
     client = client_for(people["manager"])
     show_all_columns(client, kind)
 

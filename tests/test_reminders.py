@@ -44,7 +44,7 @@ def test_the_clock_queues_the_job_in_every_tenant_and_the_worker_runs_it(tasks, 
     queue = django_rq.get_queue("default")
     queue.empty()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("clock", "--once")
+        call_command("clock", "--once", "--job", "crm.jobs.remind_due_tasks")
     assert queue.count >= 2  # tenant A and tenant B at least
 
     SimpleWorker([queue], connection=queue.connection).work(burst=True)

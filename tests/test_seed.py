@@ -1,6 +1,7 @@
 """The demo seed (`make demo`) and the benchmark seed (`manage.py seed_bench`) leave data a person can
 believe and the models accept: every status and stage present, every row valid, consent before every
-outbound message, and nothing duplicated when run again."""
+outbound message, messages and meetings as the services write them, and nothing duplicated when run
+again."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +15,13 @@ from django.utils import timezone
 from affiliates.choices import CommissionStatus, PayoutStatus
 from affiliates.models import Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Dispute, Payout
 from compliance.models import Complaint, Consent, GuaranteeClaim, Policy
-from crm.choices import DealStage, Direction, LeadStatus, MessageStatus
+from crm.bookings import prompt_meeting_outcomes, send_booking_reminders
+from crm.choices import BookingStatus, DealStage, Direction, LeadStatus, MessagePurpose, MessageReason, MessageStatus
 from crm.models import (Activity, AutoBooking, Call, Company, Contact, Customer, Deal, Lead, Message, Proposal,
                         Prospect, Scorecard, Template)
 from crm.scoring import score_for
+from crm.standard_templates import STANDARD_TEMPLATES
+from crm.templating import variables_in
 from dealix.accounts.models import User
 from dealix.core.iban import validate_saudi_iban
 from dealix.tenancy.demo import seed_demo_business
@@ -105,20 +109,104 @@ def test_deals_carry_their_stage_probability_and_closing_facts(seeded):
 
 
 def test_no_outbound_message_without_granted_consent_at_the_time(seeded):
-    outbound = Message.objects.filter(direction=Direction.OUTBOUND).exclude(template__key__startswith="opt_out")
+    outbound = Message.objects.filter(direction=Direction.OUTBOUND).exclude(
+        purpose=MessagePurpose.OPT_OUT_CONFIRMATION)
     assert outbound.exists()
     for message in outbound:
         latest = (Consent.objects.filter(contact=message.contact, channel=message.channel,
                                          created_at__lte=message.created_at).order_by("-created_at").first())
         allowed = latest is not None and latest.status == "granted"
         if message.status == MessageStatus.FAILED:
-            assert not allowed and message.failure_reason
+            assert not allowed and message.reason_code == MessageReason.NO_CONSENT and message.failure_reason
         else:
             assert allowed, f"{message.channel} to {message.contact} without consent"
     assert Message.objects.filter(status=MessageStatus.FAILED).count() == 1
+    confirmation = Message.objects.get(purpose=MessagePurpose.OPT_OUT_CONFIRMATION)
+    assert confirmation.template.key == "opt_out_confirmation"
+    assert Consent.objects.filter(contact=confirmation.contact, channel=confirmation.channel, status="revoked",
+                                  created_at__lte=confirmation.created_at).exists()
     assert {"whatsapp", "email", "sms"} <= set(Message.objects.values_list("channel", flat=True))
     assert set(Message.objects.values_list("direction", flat=True)) == {"inbound", "outbound"}
     assert set(Contact.objects.values_list("consent_status", flat=True)) == {"granted", "revoked", "pending"}
+
+
+def test_demo_messages_are_the_standard_templates_filled_in_or_an_agents_own_words(seeded):
+    standard = {spec["key"] for spec in STANDARD_TEMPLATES}
+    assert set(Template.objects.values_list("key", flat=True)) == standard
+    templated = Message.objects.filter(template__isnull=False).select_related("template")
+    assert {"welcome", "meeting_confirmation", "meeting_reminder", "meeting_invitation", "opt_out_confirmation",
+            "no_show_recovery"} <= {message.template.key for message in templated}
+    for message in templated:
+        assert message.template.type == message.channel and message.direction == Direction.OUTBOUND
+    for message in Message.objects.filter(direction=Direction.OUTBOUND):
+        assert not variables_in(message.content) and not variables_in(message.subject), message.content
+    typed = Message.objects.filter(direction=Direction.OUTBOUND, template__isnull=True)
+    assert typed.exists() and all(message.purpose == MessagePurpose.MANUAL for message in typed)
+
+
+def test_free_whatsapp_text_goes_only_within_a_day_of_the_contacts_last_whatsapp(seeded):
+    free_text = Message.objects.filter(direction=Direction.OUTBOUND, channel="whatsapp").exclude(
+        status=MessageStatus.FAILED).exclude(template__approved=True)
+    assert free_text.exists()
+    for message in free_text:
+        assert Message.objects.filter(contact=message.contact, channel="whatsapp", direction=Direction.INBOUND,
+                                      created_at__lte=message.created_at,
+                                      created_at__gte=message.created_at - dt.timedelta(hours=24)).exists()
+
+
+def test_messages_say_why_they_were_written_where_they_went_and_what_became_of_them(seeded, demo_people):
+    assert {MessagePurpose.WELCOME, MessagePurpose.BOOKING_CONFIRMATION, MessagePurpose.BOOKING_REMINDER,
+            MessagePurpose.NO_SHOW, MessagePurpose.OPT_OUT_CONFIRMATION, MessagePurpose.REPLY,
+            MessagePurpose.MANUAL} <= set(Message.objects.values_list("purpose", flat=True))
+    for message in Message.objects.select_related("contact", "lead"):
+        contact = message.contact
+        assert message.to_address == {"email": contact.email, "whatsapp": contact.whatsapp,
+                                      "sms": contact.phone}[message.channel]
+        if message.direction == Direction.INBOUND:
+            assert message.purpose == MessagePurpose.REPLY and message.status == MessageStatus.DELIVERED
+            assert message.sent_at == message.delivered_at == message.created_at
+            continue
+        if message.purpose == MessagePurpose.MANUAL:
+            assert message.sent_by == message.lead.assigned_to
+        else:
+            assert message.sent_by is None
+        if message.status == MessageStatus.FAILED:
+            assert message.reason_code and message.failure_reason and not message.provider_message_id
+        elif message.status == MessageStatus.QUEUED:  # written outside its channel's window, waiting for it
+            assert message.reason_code == MessageReason.OUTSIDE_WINDOW and message.scheduled_for > timezone.now()
+        else:  # the history went out through the providers; one provider id per message
+            assert message.provider_message_id and not message.provider_message_id.startswith("outbox-")
+            assert message.sent_at
+            assert (message.delivered_at is not None) == (message.status in (MessageStatus.DELIVERED,
+                                                                               MessageStatus.READ))
+            assert (message.read_at is not None) == (message.status == MessageStatus.READ)
+            assert message.created_at <= message.sent_at <= (message.delivered_at or message.sent_at)
+
+
+def test_live_meetings_hold_their_agents_time_and_past_ones_are_closed(seeded):
+    rules, now = current_rules(), timezone.now()
+    meetings = list(AutoBooking.objects.select_related("contact"))
+    assert {BookingStatus.CONFIRMED, BookingStatus.RESCHEDULED, BookingStatus.COMPLETED,
+            BookingStatus.CANCELLED} <= {meeting.status for meeting in meetings}
+    assert any(meeting.no_show and meeting.status == BookingStatus.COMPLETED for meeting in meetings)
+    for meeting in meetings:
+        assert meeting.contact is not None and meeting.contact.lead_id == meeting.lead_id
+        assert meeting.duration_minutes == rules.meeting_minutes[meeting.meeting_type]
+        if meeting.status in (BookingStatus.CONFIRMED, BookingStatus.RESCHEDULED):
+            assert meeting.proposed_time > now and meeting.confirmed_time == meeting.proposed_time
+            assert meeting.busy.lower == meeting.proposed_time
+            assert meeting.busy.upper == meeting.proposed_time + dt.timedelta(
+                minutes=meeting.duration_minutes + rules.meeting_buffer_minutes)
+        else:
+            assert meeting.busy is None
+        if meeting.proposed_time < now:
+            assert meeting.status in (BookingStatus.COMPLETED, BookingStatus.CANCELLED)
+        if meeting.status == BookingStatus.COMPLETED:
+            assert meeting.contact_reminded_24h_at and meeting.contact_reminded_1h_at and meeting.agent_reminded_at
+        if meeting.status == BookingStatus.CANCELLED:
+            assert meeting.cancel_reason
+    # Nothing is due: no reminder for a meeting held long ago, no question about one nobody closed.
+    assert send_booking_reminders() == 0 and prompt_meeting_outcomes() == 0
 
 
 def test_times_spread_over_the_last_month_in_riyadh_working_hours(seeded):

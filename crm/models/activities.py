@@ -1,6 +1,9 @@
 """What happened or is planned with a lead or deal: activities and tasks, calls, meetings."""
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import ActivityType, BookingChannel, BookingStatus, CallStatus, Direction, MeetingType, Sentiment
@@ -84,8 +87,12 @@ class Call(TimeStampedModel):
 
 
 class AutoBooking(TimeStampedModel):
-    """A meeting offered to or booked by a lead (RULES.md §3). Not in the seed: `meeting_type` and
-    `duration_minutes` (from the type), `reschedule_count` (at most 2) and `no_show`."""
+    """A meeting offered to or booked by a lead (RULES.md §3). Not in the seed: `contact` (who gets the
+    confirmation and reminders), `meeting_type` and `duration_minutes` (from the type),
+    `reschedule_count` (at most 2), `no_show`, `cancel_reason`, `meeting_url`, the reminder stamps (so
+    each reminder goes once), and `busy`: the time the agent is taken, the meeting plus the buffer after
+    it. A database exclusion constraint forbids two live meetings of one agent whose `busy` ranges
+    overlap, so no double booking gets through, whatever races the application loses."""
 
     STATES = machine("status", {
         BookingStatus.PROPOSED: {BookingStatus.CONFIRMED, BookingStatus.CANCELLED},
@@ -94,6 +101,8 @@ class AutoBooking(TimeStampedModel):
     })
 
     lead = models.ForeignKey("crm.Lead", verbose_name=_("lead"), on_delete=models.PROTECT, related_name="bookings")
+    contact = models.ForeignKey("crm.Contact", verbose_name=_("contact"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="bookings")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT,
                               related_name="bookings")
     meeting_type = models.CharField(_("meeting type"), max_length=30, choices=MeetingType.choices,
@@ -108,6 +117,14 @@ class AutoBooking(TimeStampedModel):
     calendar_event_id = models.CharField(_("calendar event"), max_length=255, blank=True)
     reschedule_count = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
     no_show = models.BooleanField(_("no-show"), default=False)
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    meeting_url = models.URLField(_("meeting link"), max_length=500, blank=True)
+    busy = DateTimeRangeField(_("agent busy"), null=True, blank=True, editable=False)
+    contact_reminded_24h_at = models.DateTimeField(_("24-hour reminder sent at"), null=True, blank=True,
+                                                   editable=False)
+    contact_reminded_1h_at = models.DateTimeField(_("1-hour reminder sent at"), null=True, blank=True,
+                                                  editable=False)
+    agent_reminded_at = models.DateTimeField(_("agent reminded at"), null=True, blank=True, editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -122,6 +139,11 @@ class AutoBooking(TimeStampedModel):
         constraints = [
             between("crm_booking", "duration_minutes", 5, 240),
             between("crm_booking", "reschedule_count", 0, 2),
+            ExclusionConstraint(
+                name="crm_booking_no_double_booking",
+                expressions=[("agent", RangeOperators.EQUAL), ("busy", RangeOperators.OVERLAPS)],
+                condition=Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.RESCHEDULED]) & Q(busy__isnull=False),
+                violation_error_message=_("The agent already has a meeting at that time.")),
         ]
 
     def __str__(self):

@@ -22,6 +22,8 @@ class UserLanguageMiddleware:
             # `lang` is for this middleware only; views (admin lists, filters) must not take it for a filter.
             request.GET = request.GET.copy()
             del request.GET["lang"]
+        # Public pages (the lead form, unsubscribe) fall back to the visitor's language unless one was asked for.
+        request.requested_language = requested if requested in LANGUAGE_CODES else None
         user = request.user
         if requested in LANGUAGE_CODES:
             language = requested

@@ -44,6 +44,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     sector = models.CharField(_("sector specialisation"), max_length=100, blank=True,
                               help_text=_("Leads of this sector are assigned to this agent first."))
     is_active = models.BooleanField(_("active"), default=True)
+    # {notification type: [channels]}; a type not listed uses its default (dealix.core.notifications).
+    notification_channels = models.JSONField(_("notification channels"), default=dict, blank=True)
     last_login_at = models.DateTimeField(_("last login at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -20,6 +20,7 @@ CRM_REASSIGN = "crm.reassign"              # give a lead or deal to another agen
 CRM_EXPORT = "crm.export"
 KNOWLEDGE_VIEW = "knowledge.view"
 KNOWLEDGE_EDIT = "knowledge.edit"
+TEMPLATES_MANAGE = "templates.manage"      # write message templates (everyone with CRM_VIEW reads them)
 AFFILIATES_VIEW = "affiliates.view"        # the programme as staff see it
 COMMISSIONS_APPROVE = "commissions.approve"  # approve or hold
 COMMISSIONS_PAY = "commissions.pay"        # pay and claw back
@@ -42,7 +43,7 @@ WRITE = "write"                            # any write at all; viewers lack it
 
 _AGENT = {CRM_VIEW, CRM_WORK, CRM_EXPORT, KNOWLEDGE_VIEW, COMPLIANCE_VIEW, FILE_OWN_DISPUTE, FILE_COMPLAINT, WRITE}
 _MANAGER = _AGENT | {CRM_REASSIGN, AFFILIATES_VIEW, COMMISSIONS_APPROVE, PAYOUTS_BUILD, GUARANTEE_REVIEW,
-                     COMPLAINTS_ASSIGN, DISPUTES_RESOLVE, KNOWLEDGE_EDIT}
+                     COMPLAINTS_ASSIGN, DISPUTES_RESOLVE, KNOWLEDGE_EDIT, TEMPLATES_MANAGE}
 _ADMIN = _MANAGER | {COMMISSIONS_PAY, PAYOUTS_PROCESS, REFUNDS_PROCESS, USERS_MANAGE, SETTINGS_MANAGE, ADMIN_SITE}
 _OWNER = _ADMIN | {BILLING_MANAGE, GUARANTEE_APPROVE_LARGE}
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("reset/done/", views.password_views["password_reset_complete"], name="password_reset_complete"),
     path("password-change/", views.password_views["password_change"], name="password_change"),
     path("password-change/done/", views.password_views["password_change_done"], name="password_change_done"),
+    path("notifications/", views.notification_preferences, name="notifications"),
 ]

@@ -1,12 +1,16 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealix.accounts.forms import EmailLoginForm, LanguageForm
+from dealix.accounts.forms import EmailLoginForm, LanguageForm, NotificationPreferencesForm
 from dealix.accounts.services import user_set_language
 
 
@@ -33,6 +37,23 @@ def set_language(request):
             user_set_language(user=request.user, language=language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+def notification_preferences(request):
+    """Which notifications the logged-in user gets in the bell and by email: always their own."""
+    from dealix.core import notifications
+    user = request.user
+    form = NotificationPreferencesForm(request.POST or None, initial=notifications.preferences_of(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            notifications.notification_preferences_update(actor=user, user=user, channels=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("accounts:notifications")
+    return render(request, "accounts/notifications.html",
+                  {"form": form, "help_text": notifications.CHANNELS_HELP})
 
 
 password_views = {

@@ -8,6 +8,7 @@ import uuid
 from contextvars import ContextVar
 
 from django.db import models
+from django.db.backends.postgresql.psycopg_any import Range
 
 from dealix.core.choices import AuditAction
 from dealix.core.models import AuditLog
@@ -23,6 +24,10 @@ def _json_value(value):
         return str(value)
     if isinstance(value, models.Model):
         return str(value.pk)
+    if isinstance(value, Range):  # a meeting's `busy` time, as "[start, end)" in ISO form
+        if value.isempty:
+            return None
+        return f"{value.bounds[0]}{_json_value(value.lower)}, {_json_value(value.upper)}{value.bounds[1]}"
     if isinstance(value, (list, tuple)):
         return [_json_value(item) for item in value]
     return value

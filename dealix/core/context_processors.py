@@ -38,5 +38,6 @@ def shell(request):
         "current_tenant": tenant if is_tenant else None,
         "navigation": navigation,
         "can_admin": bool(user and roles.can(user, roles.ADMIN_SITE)),
+        "can_manage_settings": bool(is_tenant and user and roles.can(user, roles.SETTINGS_MANAGE)),
         "can_search": bool(is_tenant and user and roles.can(user, roles.CRM_VIEW)),
     }

@@ -11,7 +11,7 @@ import datetime
 import django_rq
 from django.db import connection
 from django.utils.module_loading import import_string
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 
 class MissingTenantSchema(RuntimeError):
@@ -55,5 +55,18 @@ def run_in_schema(schema: str, func_path: str, *args):
     if not schema:
         raise MissingTenantSchema(f"Job {func_path} has no tenant schema; refusing to run it.")
     func = import_string(func_path)
-    with schema_context(schema):
+    # The real tenant row, not just its schema: jobs read the tenant's settings (its rules, its channel
+    # credentials), its plan and its host name.
+    tenant = _tenant_for(schema)
+    if tenant is None:
+        with schema_context(schema):
+            return func(*args)
+    with tenant_context(tenant):
         return func(*args)
+
+
+def _tenant_for(schema: str):
+    from dealix.tenancy.models import Tenant
+
+    with schema_context(get_public_schema_name()):
+        return Tenant.objects.filter(schema_name=schema).first()

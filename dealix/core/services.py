@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from dealix.core.choices import NotificationChannel
 from dealix.core.models import Notification
 
 
@@ -14,7 +15,8 @@ def notification_create(*, user, type: str, title: str, body: str = "", url: str
 
 @transaction.atomic
 def notifications_mark_read(*, user, notification_ids=None) -> int:
-    unread = Notification.objects.filter(user=user, is_read=False)
+    # email rows are the outbox of dealix.core.notifications: "read" there means "sent"
+    unread = Notification.objects.filter(user=user, channel=NotificationChannel.IN_APP, is_read=False)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(is_read=True, read_at=timezone.now())

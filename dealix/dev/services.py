@@ -100,6 +100,7 @@ def start_postgres() -> tuple[str, bool]:
     """Start (or find) the embedded server; return its URL and whether we started it."""
     port = _pg_port()
     if port:
+        _create_database(port)  # a running server whose database was dropped gets it back
         return postgres_url(port), False
     PG_DATA.mkdir(parents=True, exist_ok=True)
     run_as = _pg_run_as()

@@ -69,6 +69,7 @@ class TenantRules:
     whatsapp_min_gap_minutes: int = 30
     whatsapp_max_unanswered: int = 3
     whatsapp_free_text_hours: int = 24
+    unanswered_calls_before_switch: int = 2  # "2 unanswered calls → switch channel"
     send_retries: int = 3
     send_retry_base_seconds: int = 60
 
@@ -84,6 +85,11 @@ class TenantRules:
     reschedule_until_hours: int = 2
     max_reschedules: int = 2
     no_show_after_minutes: int = 10
+    contact_reminder_hours: tuple[int, int] = (24, 1)  # the two reminders to the contact before a meeting
+    agent_reminder_minutes: int = 15
+    no_show_offer_slots: int = 3
+    no_show_offer_hours: int = 48
+    no_shows_lower_priority: int = 3
 
     # --- §4 deals and proposals ------------------------------------------------------------------
     stage_probability: dict = field(default_factory=lambda: {

@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -21,6 +21,14 @@ def schema_name_for(slug: str) -> str:
 
 def host_for(slug: str) -> str:
     return f"{slug}.{settings.DEALIX_DOMAIN}"
+
+
+def tenant_url(path: str, tenant=None) -> str:
+    """An absolute link to `path` on the tenant's host, for emails, messages and invites written outside a
+    request (jobs). Inside a request prefer `request.build_absolute_uri`."""
+    tenant = tenant or connection.tenant
+    port = f":{settings.DEALIX_PUBLIC_PORT}" if settings.DEALIX_PUBLIC_PORT else ""
+    return f"{settings.DEALIX_URL_SCHEME}://{host_for(tenant.slug)}{port}{path}"
 
 
 def validate_slug(slug: str) -> str:

@@ -69,4 +69,6 @@ def test_the_notification_bell_loads_through_htmx(server, page):
     with page.expect_response("**/core/notifications/bell/"):
         page.reload()
     page.get_by_test_id("notification-bell").click()
-    assert page.get_by_text("لا توجد لديك إشعارات.").is_visible()
+    empty = page.get_by_text("لا توجد لديك إشعارات.")
+    empty.wait_for()  # the dropdown opens with an animation
+    assert empty.is_visible()

@@ -1,47 +1,26 @@
-"""The clock: every few minutes, queue each tenant's periodic jobs (task reminders…) on RQ, in the
-tenant's own schema. One clock process per deployment; the work itself runs on the RQ workers."""
-import signal
-import time
-
+"""The clock: RQ's cron scheduler queuing each periodic job (dealix.core.schedule) on its schedule. One
+clock process per deployment; the work itself runs on the RQ workers, tenant by tenant."""
+import django_rq
 from django.core.management.base import BaseCommand
-from django_tenants.utils import get_public_schema_name, schema_context
+from rq.cron import CronScheduler
 
-from dealix.core import jobs
-from dealix.tenancy.models import Tenant
-
-PERIODIC_JOBS = ["crm.jobs.remind_due_tasks"]
-
-
-def tick() -> int:
-    """Queue every periodic job once for every active tenant; returns how many were queued."""
-    queued = 0
-    with schema_context(get_public_schema_name()):
-        schemas = list(Tenant.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
-                       .values_list("schema_name", flat=True))
-    for schema in schemas:
-        with schema_context(schema):
-            for job in PERIODIC_JOBS:
-                jobs.enqueue(job)
-                queued += 1
-    return queued
+from dealix.core import schedule
 
 
 class Command(BaseCommand):
-    help = "Queue each tenant's periodic jobs every --interval seconds (--once for a single round)."
+    help = "Run RQ's cron scheduler for Dealix's periodic jobs (--once: queue every job for every tenant now)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=int, default=300)
         parser.add_argument("--once", action="store_true")
+        parser.add_argument("--job", action="append", help="with --once, only this job (dotted path); repeatable")
 
     def handle(self, *args, **options):
-        stopping = []
-        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        while True:
-            self.stdout.write(f"clock: queued {tick()} periodic jobs")
-            if options["once"]:
-                return
-            deadline = time.monotonic() + options["interval"]
-            while time.monotonic() < deadline:
-                if stopping:
-                    return
-                time.sleep(1)
+        if options["once"]:
+            self.stdout.write(f"clock: queued {schedule.run_all_once(options['job'])} periodic jobs")
+            return
+        scheduler = CronScheduler(connection=django_rq.get_connection("default"))
+        for periodic in schedule.PERIODIC_JOBS:
+            scheduler.register(schedule.fan_out, queue_name="default", args=(periodic.path,), cron=periodic.cron,
+                               name=periodic.path)
+        self.stdout.write(f"clock: {len(schedule.PERIODIC_JOBS)} periodic jobs scheduled")
+        scheduler.start()  # returns on SIGINT/SIGTERM
