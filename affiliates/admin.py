@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext
 
 from affiliates.choices import AffiliateStatus, CommissionStatus, DisputeStatus, PayoutStatus
-from affiliates.models import Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Dispute, Payout
+from affiliates.models import (Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Dispute, Payout,
+                               PolicyAcceptance, RiskSignal)
 from dealix.accounts import roles
 from dealix.core.admin_base import (LockedOnceStartedAdminMixin, NoDeleteAdminMixin, NormalisedSearchAdminMixin,
                                     ReadOnlyAdminMixin, StateMachineAdminMixin, TenantModelAdmin)
@@ -42,8 +43,8 @@ class AffiliateDealAdmin(NormalisedSearchAdminMixin, LockedOnceStartedAdminMixin
     list_select_related = ["affiliate", "lead", "deal"]
     autocomplete_fields = ["affiliate", "lead", "deal"]
     search_text_fields = ("affiliate__search_text", "lead__search_text")
-    # The model has no state machine for the attribution status: the services confirm, pay and dispute
-    # it, so here it is never typed.
+    # The attribution status moves through the attribution services (confirm, pay, dispute, split),
+    # never by typing it here.
     readonly_fields = ["status"]
     locked_fields = ("affiliate", "lead", "deal", "attributed_revenue", "commission_amount", "share_percent",
                      "attributed_at", "expires_at")
@@ -107,3 +108,22 @@ class DisputeAdmin(NormalisedSearchAdminMixin, StateMachineAdminMixin, LockedOnc
     date_hierarchy = "created_at"
     reason_fields = {DisputeStatus.RESOLVED: "resolution"}
     transition_capability = roles.DISPUTES_RESOLVE
+
+
+@admin.register(PolicyAcceptance)
+class PolicyAcceptanceAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
+    """The record of what each affiliate agreed to: written by approval and the portal, never edited."""
+    list_display = ["affiliate", "policy", "accepted_at", "ip_address"]
+    list_select_related = ["affiliate", "policy"]
+    search_fields = ["affiliate__full_name", "affiliate__email"]
+    date_hierarchy = "accepted_at"
+
+
+@admin.register(RiskSignal)
+class RiskSignalAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
+    """Fraud signals with their evidence; reviewed on the programme's pages, where the review is audited."""
+    list_display = ["affiliate", "kind", "points", "lead", "reviewed_at", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["affiliate", "lead"]
+    search_fields = ["affiliate__full_name", "affiliate__email"]
+    date_hierarchy = "created_at"

@@ -22,6 +22,25 @@ class AttributionStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     PAID = "paid", _("Paid")
     DISPUTED = "disputed", _("Disputed")
+    # Not in the seed's enum: a later claim on a lead another affiliate already owns (kept, so managers
+    # see the conflict), and an attribution whose window ran out before a deal was won.
+    REJECTED = "rejected", _("Not attributed")
+    EXPIRED = "expired", _("Expired")
+
+
+class AttributionSource(models.TextChoices):
+    FORM = "form", _("Lead form (?ref=)")
+    BOOKING = "booking", _("Booking page (?ref=)")
+    IMPORT = "import", _("Import (referral code column)")
+    PORTAL = "portal", _("Registered in the partner portal")
+    ADMIN = "admin", _("Set by an admin")
+
+
+class RiskSignalKind(models.TextChoices):
+    SELF_REFERRAL = "self_referral", _("Self-referral (the affiliate's own phone or email)")
+    DUPLICATE_LEAD = "duplicate_lead", _("Duplicate lead")
+    LEAD_SPIKE = "lead_spike", _("Lead spike (over 3× the usual weekly rate)")
+    SHARED_IP = "shared_ip", _("Many leads from one IP address")
 
 
 class CommissionStatus(models.TextChoices):

@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from affiliates.choices import (AffiliateStatus, AttributionStatus, CommissionKind, CommissionStatus, DisputeStatus,
-                                DisputeType, PayoutMethod, PayoutStatus, Tier)
+from affiliates.choices import (AffiliateStatus, AttributionSource, AttributionStatus, CommissionKind, CommissionStatus,
+                                DisputeStatus, DisputeType, PayoutMethod, PayoutStatus, RiskSignalKind, Tier)
 from dealix.core.constraints import between, currency_field, money_field, non_negative, percent_field, percentage
 from django.db.models.lookups import Exact
 
@@ -15,7 +15,8 @@ from dealix.core.models import SearchableModel, TimeStampedModel
 from dealix.core.phones import normalise_phone, validate_phone
 from dealix.core.states import machine
 
-__all__ = ["Affiliate", "AffiliatePerformance", "AffiliateDeal", "Commission", "Payout", "Dispute"]
+__all__ = ["Affiliate", "AffiliatePerformance", "AffiliateDeal", "Commission", "Payout", "Dispute", "PolicyAcceptance",
+           "RiskSignal"]
 
 
 class Affiliate(SearchableModel):
@@ -48,6 +49,16 @@ class Affiliate(SearchableModel):
     evaluation = models.JSONField(_("evaluation"), default=dict, blank=True)
     risk_score = models.PositiveSmallIntegerField(_("risk score"), default=0)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # Not in the seed: an application turned down (it may be made again `reapply_after_days` later).
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True, editable=False)
+    # Not in the seed: where the affiliate is paid (a bank transfer needs a valid Saudi IBAN).
+    payout_method = models.CharField(_("payout method"), max_length=20, choices=PayoutMethod.choices,
+                                     default=PayoutMethod.BANK_TRANSFER)
+    bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_saudi_iban])
+    wallet_account = models.CharField(_("wallet account"), max_length=100, blank=True)
+    # Not in the seed: "eligible for hiring" after 3 consecutive months of 10+ paid deals, for a person to act on.
+    hiring_eligible_at = models.DateTimeField(_("eligible for hiring since"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("affiliate")
@@ -65,6 +76,9 @@ class Affiliate(SearchableModel):
                 | Q(referral_code__isnull=False),
                 name="aff_affiliate_approved_has_code",
                 violation_error_message=_("An approved affiliate needs a referral code.")),
+            models.CheckConstraint(condition=Q(iban="") | Q(iban__regex=SAUDI_IBAN_PATTERN),
+                                   name="aff_affiliate_iban_format",
+                                   violation_error_message=_("An IBAN here is SA followed by 22 digits.")),
         ]
 
     def __str__(self):
@@ -76,6 +90,7 @@ class Affiliate(SearchableModel):
             self.phone = normalise_phone(self.phone) or self.phone
         if self.referral_code:
             self.referral_code = self.referral_code.strip().upper()
+        self.iban = normalise_iban(self.iban)
 
 
 class AffiliatePerformance(TimeStampedModel):
@@ -111,7 +126,17 @@ class AffiliateDeal(TimeStampedModel):
     """An attribution: this affiliate brought this lead (and, once there is one, its deal). Registered
     when the lead arrives, so `deal` is nullable; `attributed_at` / `expires_at` hold the 90-day window
     (+30 in negotiation) and `share_percent` an admin's split (the shares of a lead sum to 100).
-    Not in the seed: `share_percent`, `attributed_at`, `expires_at`."""
+    Not in the seed: `share_percent`, `attributed_at`, `expires_at`, `source` (how the claim arrived),
+    `direct_interaction` (the affiliate recorded talking to the lead: it wins a same-day tie), `note`
+    (why an admin split or moved it)."""
+
+    STATES = machine("status", {
+        AttributionStatus.PENDING: {AttributionStatus.CONFIRMED, AttributionStatus.REJECTED, AttributionStatus.EXPIRED,
+                                    AttributionStatus.DISPUTED},
+        AttributionStatus.CONFIRMED: {AttributionStatus.PAID, AttributionStatus.DISPUTED, AttributionStatus.REJECTED},
+        AttributionStatus.DISPUTED: {AttributionStatus.PENDING, AttributionStatus.CONFIRMED, AttributionStatus.REJECTED},
+        AttributionStatus.REJECTED: {AttributionStatus.PENDING, AttributionStatus.CONFIRMED},
+    })
 
     affiliate = models.ForeignKey(Affiliate, verbose_name=_("affiliate"), on_delete=models.PROTECT,
                                   related_name="attributions")
@@ -126,12 +151,17 @@ class AffiliateDeal(TimeStampedModel):
                               default=AttributionStatus.PENDING)
     attributed_at = models.DateTimeField(_("attributed at"))
     expires_at = models.DateTimeField(_("expires at"))
+    source = models.CharField(_("source"), max_length=20, choices=AttributionSource.choices,
+                              default=AttributionSource.FORM)
+    direct_interaction = models.BooleanField(_("direct interaction recorded"), default=False)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("attributed deal")
         verbose_name_plural = _("attributed deals")
         ordering = ["-attributed_at"]
-        indexes = [models.Index(fields=["affiliate", "status"], name="aff_attribution_status_idx")]
+        indexes = [models.Index(fields=["affiliate", "status"], name="aff_attribution_status_idx"),
+                   models.Index(fields=["lead", "status"], name="aff_attribution_lead_idx")]
         constraints = [
             models.UniqueConstraint(fields=["affiliate", "lead"], name="aff_attribution_affiliate_lead_unique",
                                     violation_error_message=_("This lead is already attributed to this affiliate.")),
@@ -179,6 +209,8 @@ class Commission(TimeStampedModel):
                                     on_delete=models.PROTECT, related_name="approved_commissions")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     period = models.DateField(_("period"))
+    # Not in the seed: every riyal explained: revenue, share, plan, tier, rate (or the bonus rule).
+    basis = models.JSONField(_("how it was computed"), default=dict, blank=True)
     payout = models.ForeignKey("affiliates.Payout", verbose_name=_("payout"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="commissions")
 
@@ -234,6 +266,7 @@ class Payout(TimeStampedModel):
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_saudi_iban])
+    wallet_account = models.CharField(_("wallet account"), max_length=100, blank=True)
     period = models.DateField(_("period"), null=True, blank=True)
     failure_reason = models.TextField(_("failure reason"), blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True, editable=False)
@@ -303,3 +336,58 @@ class Dispute(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_type_display()} · {self.affiliate}"
+
+
+class PolicyAcceptance(TimeStampedModel):
+    """An affiliate accepted a version of a policy (the commission policy, the programme rules) on
+    approval or when a new version came out. Append-only: the record of what they agreed to."""
+
+    affiliate = models.ForeignKey(Affiliate, verbose_name=_("affiliate"), on_delete=models.PROTECT,
+                                  related_name="policy_acceptances")
+    policy = models.ForeignKey("compliance.Policy", verbose_name=_("policy"), on_delete=models.PROTECT,
+                               related_name="acceptances")
+    accepted_at = models.DateTimeField(_("accepted at"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("policy acceptance")
+        verbose_name_plural = _("policy acceptances")
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["affiliate", "policy"], name="aff_policy_acceptance_once",
+                                    violation_error_message=_("This affiliate already accepted this policy version.")),
+        ]
+
+    def __str__(self):
+        return f"{self.affiliate} · {self.policy}"
+
+
+class RiskSignal(TimeStampedModel):
+    """One fraud signal raised about an affiliate (RULES.md §6), with its evidence and points toward the
+    risk score. A person reviews it; nothing is decided automatically beyond holding commissions."""
+
+    affiliate = models.ForeignKey(Affiliate, verbose_name=_("affiliate"), on_delete=models.PROTECT,
+                                  related_name="risk_signals")
+    kind = models.CharField(_("kind"), max_length=30, choices=RiskSignalKind.choices)
+    points = models.PositiveSmallIntegerField(_("points"), default=0)
+    lead = models.ForeignKey("crm.Lead", verbose_name=_("lead"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="risk_signals")
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="reviewed_risk_signals")
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        verbose_name = _("risk signal")
+        verbose_name_plural = _("risk signals")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["affiliate", "reviewed_at"], name="aff_risk_signal_open_idx")]
+        constraints = [
+            between("aff_risk_signal", "points", 0, 100),
+            models.UniqueConstraint(fields=["affiliate", "kind", "lead"], condition=Q(lead__isnull=False),
+                                    name="aff_risk_signal_once_per_lead"),
+        ]
+
+    def __str__(self):
+        return f"{self.affiliate} · {self.get_kind_display()}"

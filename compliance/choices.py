@@ -42,6 +42,8 @@ class PolicyType(models.TextChoices):
     REFUND = "refund", _("Refund")
     COMPLIANCE = "compliance", _("Compliance")
     PRIVACY = "privacy", _("Privacy")
+    # Not in the seed's enum: the affiliate programme's rules an affiliate accepts on approval.
+    AFFILIATE_RULES = "affiliate_rules", _("Affiliate programme rules")
 
 
 class ClaimType(models.TextChoices):

@@ -5,8 +5,8 @@ from django.contrib import admin
 
 from crm import services
 from crm.choices import BookingStatus, DealStage, LeadStatus, MessageStatus, ProposalStatus
-from crm.models import (Activity, AutoBooking, Call, Company, Contact, Customer, Deal, Lead, Message, Proposal,
-                        Prospect, Scorecard, Template)
+from crm.models import (Activity, AutoBooking, Call, Company, Contact, Customer, Deal, Lead, Message, Payment,
+                        Proposal, Prospect, Scorecard, Template)
 from crm.models.imports import LeadImport
 from dealix.accounts import roles
 from dealix.accounts.models import User
@@ -130,6 +130,17 @@ class CustomerAdmin(NormalisedSearchAdminMixin, NoDeleteAdminMixin, TenantModelA
     # an erasure request.
     readonly_fields = ["activated_at", "anonymised_at"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Payment)
+class PaymentAdmin(NoDeleteAdminMixin, TenantModelAdmin):
+    """Customers' monthly payments: recurring affiliate commissions are computed from the confirmed ones."""
+    list_display = ["customer", "period", "amount", "currency", "status", "paid_at", "refunded_at"]
+    list_filter = ["status", "period"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+    search_fields = ["customer__full_name", "reference"]
+    date_hierarchy = "paid_at"
 
 
 @admin.register(Proposal)

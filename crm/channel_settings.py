@@ -67,7 +67,8 @@ class WhatsAppChannelForm(_ChannelForm):
     verify_token = forms.CharField(label=_("Verify token"), max_length=255, required=False,
                                    help_text=_("Any text you choose; enter the same in Meta's webhook settings. "
                                                "Left empty, one is made for you."))
-    api_base = forms.URLField(label=_("API address"), required=False, initial="https://graph.facebook.com/v21.0")
+    api_base = forms.URLField(label=_("API address"), required=False, initial="https://graph.facebook.com/v21.0",
+                              assume_scheme="https")
 
     def values(self) -> dict:
         values = super().values()
@@ -76,7 +77,7 @@ class WhatsAppChannelForm(_ChannelForm):
 
 
 class SmsChannelForm(_ChannelForm):
-    api_url = forms.URLField(label=_("Provider API address"))
+    api_url = forms.URLField(label=_("Provider API address"), assume_scheme="https")
     app_sid = forms.CharField(label=_("Application ID (AppSid)"), max_length=255)
     sender_id = forms.RegexField(label=_("Sender ID"), regex=r"^[A-Za-z0-9 .-]{2,11}$", max_length=11,
                                  error_messages={"invalid": _("A sender ID is 2 to 11 Latin letters or digits, "

@@ -128,6 +128,20 @@ class TemplateType(models.TextChoices):
     VOICE = "voice", _("Call script")
 
 
+class CustomerPlan(models.TextChoices):
+    """What the customer bought (the commission table of RULES.md §6 is by plan). A trial earns no
+    commission."""
+    TRIAL = "trial", _("Trial")
+    STARTER = "starter", _("Starter")
+    PRO = "pro", _("Pro")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class PaymentStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUNDED = "refunded", _("Refunded")
+
+
 class ProposalStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SENT = "sent", _("Sent")

@@ -279,7 +279,8 @@ POLICY_NAMES = {PolicyType.COMMISSION: ("سياسة العمولات", "Commissi
                 PolicyType.GUARANTEE: ("سياسة الضمان الذهبي", "Gold guarantee policy"),
                 PolicyType.REFUND: ("سياسة الاسترداد", "Refund policy"),
                 PolicyType.COMPLIANCE: ("سياسة الامتثال", "Compliance policy"),
-                PolicyType.PRIVACY: ("سياسة الخصوصية", "Privacy policy")}
+                PolicyType.PRIVACY: ("سياسة الخصوصية", "Privacy policy"),
+                PolicyType.AFFILIATE_RULES: ("قواعد برنامج الشركاء", "Affiliate programme rules")}
 NOTIFICATIONS = [("lead_assigned", "عميل محتمل جديد مسند إليك", "A new lead was assigned to you", "/leads/"),
                  ("meeting_reminder", "اجتماع بعد ساعة", "Meeting in one hour", "/meetings/"),
                  ("commission_approved", "تمت الموافقة على عمولة", "A commission was approved", "/partners/")]
@@ -485,6 +486,22 @@ class CustomerFactory(BaseFactory):
     lifetime_value = factory.LazyAttribute(lambda o: o.deal.value if o.deal else money(8388))
     activated_at = factory.LazyAttribute(lambda o: (o.deal.closed_at if o.deal and o.deal.closed_at
                                                     else timezone.now() - dt.timedelta(days=3)))
+
+
+class PaymentFactory(BaseFactory):
+    """A confirmed payment for last month by a customer on a plan."""
+
+    class Meta:
+        model = "crm.Payment"
+
+    class Params:
+        language = _language()
+
+    customer = factory.SubFactory(CustomerFactory, language=_same_language(), plan="pro",
+                                  monthly_amount=factory.LazyFunction(lambda: money(699)))
+    period = factory.LazyFunction(lambda: month_start(1))
+    amount = factory.LazyAttribute(lambda o: o.customer.monthly_amount or money(699))
+    paid_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=20))
 
 
 def _next_version(model_label: str, **filters) -> int:
@@ -908,6 +925,33 @@ class PolicyFactory(BaseFactory):
     effective_from = factory.LazyFunction(month_start)
 
 
+class PolicyAcceptanceFactory(BaseFactory):
+    class Meta:
+        model = "affiliates.PolicyAcceptance"
+
+    class Params:
+        language = _language()
+
+    affiliate = factory.SubFactory(AffiliateFactory, language=_same_language())
+    policy = factory.SubFactory(PolicyFactory, type=PolicyType.AFFILIATE_RULES, language=_same_language())
+    accepted_at = factory.LazyFunction(timezone.now)
+    ip_address = "203.0.113.7"
+
+
+class RiskSignalFactory(BaseFactory):
+    class Meta:
+        model = "affiliates.RiskSignal"
+
+    class Params:
+        language = _language()
+
+    affiliate = factory.SubFactory(AffiliateFactory, language=_same_language())
+    kind = "duplicate_lead"
+    points = 20
+    lead = factory.SubFactory(LeadFactory, language=_same_language())
+    evidence = factory.LazyAttribute(lambda o: {"duplicate_of": str(o.lead.pk)})
+
+
 class GuaranteeClaimFactory(BaseFactory):
     class Meta:
         model = "compliance.GuaranteeClaim"
@@ -1161,7 +1205,7 @@ TENANT_FACTORIES = [
     UserFactory, CompanyFactory, ContactFactory, LeadFactory, ProspectFactory, DealFactory, CustomerFactory,
     ProposalFactory, ActivityFactory, CallFactory, AutoBookingFactory, MessageFactory, TemplateFactory,
     ScorecardFactory, AffiliateFactory, AffiliatePerformanceFactory, AffiliateDealFactory, CommissionFactory,
-    PayoutFactory, DisputeFactory, ConsentFactory, ComplaintFactory, PolicyFactory, GuaranteeClaimFactory,
+    PayoutFactory, DisputeFactory, PolicyAcceptanceFactory, RiskSignalFactory, PaymentFactory, ConsentFactory, ComplaintFactory, PolicyFactory, GuaranteeClaimFactory,
     RefundFactory, KnowledgeArticleFactory, SectorAssetFactory, AIConversationFactory, AuditLogFactory,
     NotificationFactory, PropertyFactory, SavedViewFactory, LeadImportFactory, PropertyDefinitionFactory,
 ]

@@ -5,14 +5,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import DealStage, ProposalStatus
+from crm.choices import CustomerPlan, DealStage, PaymentStatus, ProposalStatus
 from dealix.core.constraints import between, currency_field, money_field, non_negative
 from crm.querysets import CustomerQuerySet, DealQuerySet, ProposalQuerySet
 from dealix.core.models import SearchableModel, TimeStampedModel
 from dealix.core.phones import normalise_phone, validate_phone
 from dealix.core.states import machine
 
-__all__ = ["Deal", "Customer", "Proposal"]
+__all__ = ["Deal", "Customer", "Payment", "Proposal"]
 
 # RULES.md §4: default probability by stage.
 STAGE_PROBABILITY = {DealStage.DISCOVERY: 10, DealStage.PROPOSAL: 30, DealStage.NEGOTIATION: 60,
@@ -48,6 +48,8 @@ class Deal(SearchableModel):
     expected_close = models.DateField(_("expected close"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     lost_reason = models.TextField(_("lost reason"), blank=True)
+    # Not in the seed: the plan the customer buys, which sets an affiliate's commission rate (RULES.md §6).
+    plan = models.CharField(_("plan"), max_length=20, choices=CustomerPlan.choices, blank=True)
 
     objects = DealQuerySet.as_manager()
 
@@ -97,6 +99,10 @@ class Customer(SearchableModel):
     company_name = models.CharField(_("company name"), max_length=255, blank=True)
     lifetime_value = money_field(_("lifetime value"))
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    # Not in the seed: the subscription, for recurring commissions (they stop the month after cancellation).
+    plan = models.CharField(_("plan"), max_length=20, choices=CustomerPlan.choices, blank=True)
+    monthly_amount = money_field(_("monthly amount"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = CustomerQuerySet.as_manager()
@@ -115,6 +121,40 @@ class Customer(SearchableModel):
         self.email = (self.email or "").strip().lower()
         if self.phone:
             self.phone = normalise_phone(self.phone) or self.phone
+
+
+class Payment(TimeStampedModel):
+    """A customer's payment for one month of their subscription (not in the seed). Confirmed payments
+    earn affiliates their recurring commission (RULES.md §6); a refund cancels or claws it back."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="payments")
+    period = models.DateField(_("month"))
+    amount = money_field(_("amount"))
+    currency = currency_field()
+    status = models.CharField(_("status"), max_length=20, choices=PaymentStatus.choices,
+                              default=PaymentStatus.CONFIRMED)
+    paid_at = models.DateTimeField(_("paid at"))
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-period"]
+        indexes = [models.Index(fields=["period", "status"], name="crm_payment_period_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "period"], name="crm_payment_customer_month_unique",
+                                    violation_error_message=_("This customer already paid for that month.")),
+            models.CheckConstraint(condition=Q(period__day=1), name="crm_payment_period_month_start",
+                                   violation_error_message=_("A period starts on the first day of a month.")),
+            non_negative("crm_payment", "amount"),
+            models.CheckConstraint(condition=~Q(status=PaymentStatus.REFUNDED) | Q(refunded_at__isnull=False),
+                                   name="crm_payment_refund_has_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer} · {self.period:%Y-%m} · {self.amount} {self.currency}"
 
 
 class Proposal(TimeStampedModel):
