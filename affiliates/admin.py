@@ -77,6 +77,14 @@ class CommissionAdmin(NormalisedSearchAdminMixin, StateMachineAdminMixin, Locked
         if obj.held and target in (CommissionStatus.APPROVED, CommissionStatus.PAID):
             return gettext("This commission is held (%(reason)s); release the hold first.") % {
                 "reason": obj.hold_reason or gettext("no reason given")}
+        if target == CommissionStatus.APPROVED and obj.status == CommissionStatus.PENDING:
+            # The same rule as the programme's page: not before the guarantee window and a confirmed payment.
+            from affiliates.commissions import approvable
+            allowed, reason = approvable(obj)
+            if not allowed:
+                return reason
+        if target == CommissionStatus.PAID and obj.status == CommissionStatus.APPROVED:
+            return gettext("A commission is paid by completing its payout.")
         return None
 
 

@@ -122,4 +122,9 @@ def lead_capture(*, data: dict, channels: list[str], ip_address: str | None) -> 
     for channel in channels:
         consent_record(actor=None, contact=contact, channel=channel, granted=True, source=CONSENT_SOURCE,
                        ip_address=ip_address)
+    if data.get("ref"):
+        # Also for a lead we already knew: whether this code may claim it is the affiliate programme's call.
+        code, lead_id = data["ref"], lead.pk
+        transaction.on_commit(lambda: services.lead_referred.send(sender=Lead, lead_id=lead_id, code=code,
+                                                                  source="form", ip=ip_address))
     return lead

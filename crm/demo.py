@@ -283,7 +283,8 @@ class _Builder:
         title = f"{self.t(content.PACKAGE_SHORT[spec['package']])} — {company.name}"
         expected_close = (closed_at or self.now + dt.timedelta(days=rng.randint(12, 40))).astimezone(RIYADH).date()
         deal = Deal(lead=lead, company=company, contact=contact, assigned_to=owner, title=title, stage=stage,
-                    value=value.quantize(CENT), currency="SAR", probability=self.rules.stage_probability[stage],
+                    plan=plan, value=value.quantize(CENT), currency="SAR",
+                    probability=self.rules.stage_probability[stage],
                     expected_close=expected_close, closed_at=closed_at,
                     lost_reason=self.t(spec["lost_reason"]) if stage == DealStage.CLOSED_LOST else "")
         self.batch.add(deal, converted_at, closed_at or converted_at)
@@ -297,9 +298,11 @@ class _Builder:
                           [(name, price_, Decimal("0")) for name, price_, _disc in items], plan, converted_at, end,
                           len(spec["proposals"]))
         if stage == DealStage.CLOSED_WON:
+            # The package is a yearly price billed monthly (the one-off add-ons come with the first month).
             customer = Customer(lead=lead, deal=deal, full_name=contact.full_name, email=contact.email,
                                 phone=contact.phone, company_name=company.name, lifetime_value=deal.value,
-                                activated_at=closed_at)
+                                activated_at=closed_at, plan=plan,
+                                monthly_amount=(self.demo.subscription_value[key] / 12).quantize(CENT, ROUND_HALF_UP))
             self.batch.add(customer, closed_at)
             self.demo.customers[key] = customer
 
@@ -413,9 +416,10 @@ class _Builder:
                 stage = next(stages)
                 price = Decimal(rng.choice([18000, 24000, 36000, 48000, 66000]))
                 closed_at = _between(rng, converted_at, self.now, 0.6) if stage == "closed_lost" else None
+                plan = "pro" if price >= 48000 else "starter"
                 deal = Deal(lead=lead, company=company, contact=contact, assigned_to=owner,
-                            title=f"{self.t(content.PACKAGE_SHORT['pro' if price >= 48000 else 'starter'])} — "
-                                  f"{company_name}", stage=stage, value=price, currency="SAR",
+                            title=f"{self.t(content.PACKAGE_SHORT[plan])} — {company_name}", plan=plan, stage=stage,
+                            value=price, currency="SAR",
                             probability=self.rules.stage_probability[stage],
                             expected_close=(closed_at or self.now + dt.timedelta(days=rng.randint(10, 45)))
                             .astimezone(RIYADH).date(), closed_at=closed_at,

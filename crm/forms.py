@@ -33,13 +33,15 @@ class LeadForm(forms.ModelForm):
 
 
 class BulkLeadForm(forms.Form):
-    ACTIONS = [("assign", _("Assign to")), ("status", _("Change status to")), ("export", _("Export selected"))]
+    ACTIONS = [("assign", _("Assign to")), ("status", _("Change status to")), ("send", _("Send a template")),
+               ("export", _("Export selected"))]
     action = forms.ChoiceField(choices=ACTIONS)
     selected = forms.TypedMultipleChoiceField(coerce=str, choices=[])
     assignee = forms.UUIDField(required=False)
     status = forms.ChoiceField(choices=[("", "—")] + [c for c in LeadStatus.choices if c[0] != LeadStatus.CONVERTED],
                                required=False)
     lost_reason = forms.CharField(required=False, max_length=1000)
+    template = forms.UUIDField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

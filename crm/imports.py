@@ -24,6 +24,7 @@ from crm.choices import LeadSource, LeadStatus, Sector
 from crm.models import Lead
 from crm.models.imports import DuplicateMode, ImportStatus, LeadImport
 from crm.scoring import score_lead
+from crm.services import leads_referred
 from dealix.accounts import roles
 from dealix.accounts.choices import Role
 from dealix.accounts.models import User
@@ -38,7 +39,7 @@ from dealix.tenancy.rules import current_rules
 MAX_FILE_BYTES = 15 * 1024 * 1024
 LEAD_COPY_COLUMNS = ("id", "created_at", "updated_at", "search_text", "assigned_to_id", "source", "status", "score",
                      "score_breakdown", "full_name", "phone", "email", "company_name", "sector", "city", "notes",
-                     "employees")
+                     "employees", "referral_code")
 AUDIT_COPY_COLUMNS = ("id", "created_at", "updated_at", "user_id", "action", "entity_type", "entity_id", "changes",
                       "ip_address")
 MAX_ROWS = 200_000
@@ -58,7 +59,12 @@ IMPORT_FIELDS = {
     "city": (gettext_lazy("City"), {"city", "المدينه"}),
     "notes": (gettext_lazy("Notes"), {"notes", "note", "comments", "ملاحظات", "ملاحظه"}),
     "employees": (gettext_lazy("Employees"), {"employees", "staff", "عدد الموظفين", "الموظفين"}),
+    # An affiliate's code: the affiliate programme attributes the imported lead once the import commits.
+    "referral_code": (gettext_lazy("Referral code"), {"referral code", "referral", "ref code", "affiliate code",
+                                                       "partner code", "رمز الاحاله", "كود الاحاله",
+                                                       "رمز الشريك", "كود الشريك", "رمز الترشيح", "كود الترشيح"}),
 }
+REFERRAL_CODE_LENGTH = 20
 _SAUDI_MOBILE = re.compile(r"^(?:\+?966|00966|0)?(5\d{8})$")
 _SECTOR_BY_NAME = None
 
@@ -249,6 +255,10 @@ def check_rows(rows: list[list[str]], mapping: dict[str, int]) -> list[RowResult
                 values["employees"] = int(digits)
         else:
             values.pop("employees", None)
+        if "referral_code" in values:
+            # As the lead form keeps `?ref=`: letters and digits, in capitals.
+            values["referral_code"] = "".join(
+                ch for ch in normalise_digits(values["referral_code"]).upper() if ch.isalnum())[:REFERRAL_CODE_LENGTH]
         for key, limit in (("company_name", 255), ("city", 100), ("email", 255), ("notes", 10000)):
             if len(values.get(key, "")) > limit:
                 result.errors.append(_("The %(field)s is too long.") % {"field": str(IMPORT_FIELDS[key][0])})
@@ -350,6 +360,7 @@ def import_commit(*, actor, lead_import: LeadImport) -> dict:
     existing = {str(lead.pk): lead for lead in Lead.objects.filter(pk__in=merge_targets)} if \
         lead_import.duplicate_mode == DuplicateMode.MERGE else {}
     merged_leads = []
+    referrals = []  # (lead id, code) for the affiliate programme, announced after commit
     for row in result.rows:
         if row.duplicate_of and lead_import.duplicate_mode == DuplicateMode.SKIP:
             skipped += 1
@@ -362,6 +373,8 @@ def import_commit(*, actor, lead_import: LeadImport) -> dict:
             for name, value in row.values.items():
                 if value and not getattr(target, name):
                     setattr(target, name, value)
+            if row.values.get("referral_code"):
+                referrals.append((target.pk, row.values["referral_code"]))
             merged_leads.append(target)
             merged += 1
             continue
@@ -373,11 +386,13 @@ def import_commit(*, actor, lead_import: LeadImport) -> dict:
         lead.assigned_to = owners(lead.sector)
         lead.search_text = lead.build_search_text()
         to_create.append(lead)
+        if lead.referral_code:
+            referrals.append((lead.pk, lead.referral_code))
     # COPY rather than INSERT: a 100,000-row file is written in seconds, with every constraint checked.
     copy_rows(Lead, LEAD_COPY_COLUMNS, (
         (lead.pk, now, now, lead.search_text, lead.assigned_to.pk if lead.assigned_to else None, lead.source,
          lead.status, lead.score, lead.score_breakdown, lead.full_name, lead.phone, lead.email, lead.company_name,
-         lead.sector, lead.city, lead.notes, lead.employees) for lead in to_create))
+         lead.sector, lead.city, lead.notes, lead.employees, lead.referral_code) for lead in to_create))
     if merged_leads:
         for lead in merged_leads:
             lead.search_text = lead.build_search_text()
@@ -395,6 +410,10 @@ def import_commit(*, actor, lead_import: LeadImport) -> dict:
     lead_import.status = ImportStatus.COMMITTED
     lead_import.result = summary
     lead_import.save(update_fields=["status", "result", "updated_at"])
+    if referrals:
+        import_id = lead_import.pk
+        transaction.on_commit(lambda: leads_referred.send(sender=Lead, referrals=referrals, source="import", ip=ip,
+                                                          import_id=import_id))
     return summary
 
 

@@ -26,6 +26,19 @@ from dealix.tenancy.rules import current_rules
 # Sent after commit when a deal closes won; the affiliate programme (which the CRM must not import)
 # listens to create the commission. Arguments: deal_id, actor_id.
 deal_won = Signal()
+# Sent after commit when a customer's payment is refunded: the affiliate programme cancels or claws back
+# the commission earned on it. Arguments: payment_id, actor_id.
+payment_refunded = Signal()
+# Sent after commit on every move of a deal to another stage (the affiliate programme extends an
+# attribution while the deal is in negotiation). Arguments: deal_id, stage.
+deal_stage_changed = Signal()
+# Sent after commit when a lead arrives carrying an affiliate's referral code: the lead form's and the
+# booking page's `?ref=`. The affiliate programme decides whether the code attributes the lead.
+# Arguments: lead_id, code (as typed), source ("form" | "booking"), ip (the visitor's address or None).
+lead_referred = Signal()
+# The same for a lead import, once for the whole file rather than once per row (a file may hold
+# 100,000 leads). Arguments: referrals (a list of (lead_id, code)), source ("import"), ip, import_id.
+leads_referred = Signal()
 
 LEAD_EDITABLE_FIELDS = ("full_name", "phone", "email", "company_name", "sector", "city", "notes", "source",
                         "employees", "engagement_signals", "budget_signals", "timing")
@@ -215,6 +228,7 @@ def deal_move(*, actor, deal: Deal, stage: str, lost_reason: str = "") -> Deal:
             raise ValidationError({"lost_reason": _("Say why the deal was lost.")}, code="lost_reason_required")
         changes["lost_reason"] = lost_reason.strip()
     moved = transition(actor=actor, instance=deal, target=stage, changes=changes)
+    transaction.on_commit(lambda: deal_stage_changed.send(sender=Deal, deal_id=moved.pk, stage=stage))
     if stage == DealStage.CLOSED_WON:
         _create_customer_for(actor=actor, deal=moved)
         actor_id = getattr(actor, "pk", None)
@@ -233,7 +247,7 @@ def _create_customer_for(*, actor, deal: Deal) -> Customer:
         email=(contact.email if contact else lead.email if lead else ""),
         phone=(contact.phone if contact else lead.phone if lead else ""),
         company_name=(deal.company.name if deal.company else lead.company_name if lead else ""),
-        lifetime_value=deal.value, activated_at=timezone.now())
+        lifetime_value=deal.value, activated_at=timezone.now(), plan=deal.plan)
     customer.full_clean()
     customer.save()
     audit_create(actor=actor, instance=customer)
@@ -292,3 +306,56 @@ def task_complete(*, actor, task, done: bool = True):
     task.save(update_fields=["completed_at", "updated_at"])
     audit_update(actor=actor, instance=task, before=before)
     return task
+
+
+# --- payments ------------------------------------------------------------------------------------
+# Payments are money: recorded and refunded by the admins who process refunds (RULES.md §9), or by a
+# billing integration (no actor).
+
+@transaction.atomic
+def payment_record(*, actor, customer: Customer, period, amount, reference: str = "", paid_at=None):
+    """A customer's confirmed payment for one month of their subscription; `period` is any day of that
+    month. A confirmed payment is what lets the affiliate who brought the customer be paid (RULES.md §6)."""
+    from crm.models import Payment
+    if actor is not None:
+        roles.require(actor, roles.REFUNDS_PROCESS)
+    if not hasattr(period, "replace"):
+        raise ValidationError({"period": _("Give the month the payment is for.")}, code="period_required")
+    try:
+        amount = Decimal(str(amount))
+    except ArithmeticError:
+        raise ValidationError({"amount": _("Enter the amount paid, in riyals.")}, code="amount_invalid") from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({"amount": _("A payment is more than 0 riyals.")}, code="amount_not_positive")
+    payment = Payment(customer=customer, period=period.replace(day=1), amount=amount,
+                      paid_at=paid_at or timezone.now(), reference=(reference or "").strip())
+    payment.full_clean()
+    payment.save()
+    audit_create(actor=actor, instance=payment)
+    return payment
+
+
+@transaction.atomic
+def payment_refund(*, actor, payment, reason: str):
+    """Refund a confirmed payment. After commit, `payment_refunded` tells the affiliate programme, which
+    cancels the commission earned on it (or claws it back once it was paid out)."""
+    from crm.choices import PaymentStatus
+    from crm.models import Payment
+    roles.require(actor, roles.REFUNDS_PROCESS)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the payment is refunded.")}, code="reason_required")
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status == PaymentStatus.REFUNDED:
+        raise ValidationError(_("This payment was already refunded."), code="already_refunded")
+    before = snapshot(payment, ["status", "refunded_at"])
+    payment.status = PaymentStatus.REFUNDED
+    payment.refunded_at = timezone.now()
+    payment.full_clean()
+    payment.save(update_fields=["status", "refunded_at", "updated_at"])
+    after = snapshot(payment, ["status", "refunded_at"])
+    audit(actor=actor, action=AuditAction.UPDATE, instance=payment,
+          changes={**{name: [before[name], after[name]] for name in before}, "reason": reason})
+    payment_id, actor_id = payment.pk, getattr(actor, "pk", None)
+    transaction.on_commit(lambda: payment_refunded.send(sender=Payment, payment_id=payment_id, actor_id=actor_id))
+    return payment

@@ -223,11 +223,16 @@ def _value(value, *, one_line: bool) -> str:
 
 
 def _fill(text: str, values: dict, *, keep_missing: bool = False, one_line: bool = False) -> str:
+    text = text or ""
+
     def replace(match):
         name = match.group(1).strip()
         value = _value(values.get(name), one_line=one_line)
+        # "Gulf Trading Co." at the end of a sentence must not read "Gulf Trading Co.."
+        if value.endswith(".") and text[match.end():match.end() + 1] == ".":
+            value = value[:-1]
         return value if value or not keep_missing else match.group(0)
-    return _PLACEHOLDER.sub(replace, text or "")
+    return _PLACEHOLDER.sub(replace, text)
 
 
 def missing_variables(template, context: dict) -> list[str]:

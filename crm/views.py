@@ -1,6 +1,9 @@
 """Thin views of the CRM: parse the request, call one service or selector, render."""
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +16,7 @@ from crm import services
 from crm import selectors
 from crm.merge import merges_of
 from dealix.core import properties
-from crm.choices import ActivityType, DealStage, LeadStatus
+from crm.choices import ActivityType, DealStage, LeadStatus, MessageStatus
 from crm.forms import BulkLeadForm, ConvertForm, DealMoveForm, LeadForm, NoteForm, StatusForm, TaskForm
 from crm.lists import LEADS
 from crm.views_records import export_view
@@ -228,6 +231,8 @@ def lead_bulk(request):
         services.record_export(actor=request.user, entity_type="crm.lead", count=len(leads),
                                filters={"selected": len(leads)})
         return csv_response(queryset.select_related("assigned_to"), LEADS.export_columns, "leads")
+    if action == "send":
+        return _bulk_send(request, leads, form.cleaned_data["template"])
     done, refused = 0, []
     for lead in leads:
         try:
@@ -248,6 +253,46 @@ def lead_bulk(request):
         messages.error(request, reason)
     if len(refused) > 10:
         messages.error(request, _("…and %(count)d more were refused.") % {"count": len(refused) - 10})
+    return redirect(safe_next(request, "crm:lead_list"))
+
+
+def _bulk_send(request, leads, template_id):
+    """One template to every selected lead, each through the message service, so consent, windows and
+    limits apply lead by lead; the agent reads how many went, wait and were refused, and why."""
+    from crm.messaging import TEMPLATE_TYPE_FOR_CHANNEL, message_send
+    from crm.models import Template
+
+    channel_for_type = {template_type: channel for channel, template_type in TEMPLATE_TYPE_FOR_CHANNEL.items()}
+    template = Template.objects.filter(pk=template_id, is_active=True, type__in=channel_for_type).first()
+    if template is None:
+        messages.error(request, _("Choose a WhatsApp, email or SMS template to send."))
+        return redirect(safe_next(request, "crm:lead_list"))
+    going, waiting, refused, problems = 0, 0, Counter(), []
+    for lead in leads:
+        try:
+            with transaction.atomic():
+                message = message_send(actor=request.user, channel=channel_for_type[template.type], lead=lead,
+                                       template=template)
+        except ValidationError as error:
+            problems.append(f"{lead.full_name}: {' '.join(error.messages)}")
+            continue
+        if message.status == MessageStatus.FAILED:
+            refused[message.get_reason_code_display()] += 1
+        elif message.scheduled_for:
+            waiting += 1
+        else:
+            going += 1
+    if going:
+        messages.success(request, ngettext("%(count)d message is on its way.", "%(count)d messages are on their way.",
+                                           going) % {"count": going})
+    if waiting:
+        messages.warning(request, ngettext("%(count)d message waits for its sending window.",
+                                           "%(count)d messages wait for their sending window.", waiting)
+                         % {"count": waiting})
+    for reason, count in refused.most_common():
+        messages.error(request, _("Not sent (%(count)d): %(reason)s") % {"count": count, "reason": reason})
+    for problem in problems[:10]:
+        messages.error(request, problem)
     return redirect(safe_next(request, "crm:lead_list"))
 
 

@@ -11,17 +11,19 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_lazy
 
-from crm import bookings
+from crm import bookings, services
 from crm.choices import BookingChannel, MeetingType
 from crm.forms_bookings import BookingForm, PublicCancelForm, RescheduleForm
 from crm.models import AutoBooking, Lead
 from crm.views_bookings import slot_days
+from dealix.core.middleware import client_ip
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -66,6 +68,15 @@ def _zone_context() -> dict:
             "zone_offset": f"{offset[:3]}:{offset[3:]}"}
 
 
+def _announce_referral(request, lead: Lead) -> None:
+    """An affiliate's link to the booking page carries `?ref=CODE`; the affiliate programme decides
+    whether that code claims the lead (the link is signed for this lead, so only its holder gets here)."""
+    code = "".join(ch for ch in request.GET.get("ref", "").upper() if ch.isalnum())[:20]
+    if code:
+        transaction.on_commit(lambda: services.lead_referred.send(
+            sender=Lead, lead_id=lead.pk, code=code, source="booking", ip=client_ip(request)))
+
+
 @login_not_required
 def book(request, token):
     try:
@@ -76,6 +87,7 @@ def book(request, token):
         return _refused(request, expired=False)
     contact = bookings.contact_of(lead)
     _speak(request, contact.language if contact is not None else request.tenant.language)
+    _announce_referral(request, lead)
     upcoming = (AutoBooking.objects.filter(lead=lead, status__in=bookings.LIVE, confirmed_time__gt=timezone.now())
                 .order_by("confirmed_time").first())
     if upcoming is not None:

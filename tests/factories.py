@@ -917,7 +917,10 @@ class PolicyFactory(BaseFactory):
         language = _language()
         active = factory.Trait(is_active=True)
 
-    type = factory.LazyFunction(lambda: pick(PolicyType.values))
+    # Every tenant starts with an active commission policy and programme rules (compliance migration 0004),
+    # so a factory-made active policy is of another type unless asked.
+    type = factory.LazyFunction(lambda: pick([value for value in PolicyType.values
+                                              if value not in (PolicyType.COMMISSION, PolicyType.AFFILIATE_RULES)]))
     name = factory.LazyAttribute(lambda o: by_language(o.language, *POLICY_NAMES[o.type]))
     content = factory.LazyAttribute(lambda o: "\n\n".join(fake(o.language).paragraphs(nb=3)))
     version = factory.LazyAttribute(lambda o: _next_version("compliance.Policy", type=o.type))

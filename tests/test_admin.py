@@ -219,10 +219,32 @@ def page_messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+def approvable_commission():
+    """A pending deal commission whose customer is past the 30-day guarantee window and has paid."""
+    import datetime
+    from django.utils import timezone
+    commission = factories.CommissionFactory()
+    customer = factories.CustomerFactory(deal=commission.deal, plan="pro",
+                                         activated_at=timezone.now() - datetime.timedelta(days=40))
+    factories.PaymentFactory(customer=customer)
+    return commission
+
+
+def test_approving_inside_the_guarantee_window_is_refused_as_on_the_programmes_page(admin_client, in_tenant_a):
+    from affiliates.models import Commission
+    commission = factories.CommissionFactory()
+
+    response = run_action(admin_client, Commission, "move_to_approved", [commission])
+
+    connection.set_tenant(in_tenant_a)
+    assert Commission.objects.get(pk=commission.pk).status == "pending"
+    assert len(page_messages(response)) == 1
+
+
 def test_approving_a_pending_commission_moves_it_and_writes_the_audit_row(admin_client, people, in_tenant_a):
     from affiliates.models import Commission
     from dealix.core.models import AuditLog
-    commission = factories.CommissionFactory()
+    commission = approvable_commission()
 
     response = run_action(admin_client, Commission, "move_to_approved", [commission])
 
@@ -253,7 +275,7 @@ def test_paying_a_pending_commission_is_refused_and_changes_nothing(admin_client
 
 def test_one_refused_row_does_not_stop_the_others(admin_client, in_tenant_a):
     from affiliates.models import Commission
-    pending = factories.CommissionFactory()
+    pending = approvable_commission()
     paid = factories.CommissionFactory(paid=True)
 
     response = run_action(admin_client, Commission, "move_to_approved", [pending, paid])

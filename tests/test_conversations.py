@@ -152,3 +152,38 @@ def test_an_unsubscribe_link_of_another_tenant_does_not_work_here(host_client, p
     connection.set_schema_to_public()
     response = host_client(people["agent"].host).get(reverse("crm_public:unsubscribe", args=[token]))
     assert response.status_code == 404
+
+
+def test_a_bulk_send_goes_lead_by_lead_through_the_rules_and_says_what_happened(client_for, people, in_tenant_a):
+    agent = User.objects.get(email="agent@a.test")
+    consenting, silent = [], []
+    for number in range(3):
+        lead = LeadFactory(assigned_to=agent, phone=f"+96650555000{number}")
+        contact = ContactFactory(lead=lead, owner=agent, phone=lead.phone, whatsapp=lead.phone, language="en",
+                                 email=f"bulk{number}@example.sa")
+        if number < 2:
+            consent_record(actor=None, contact=contact, channel="email", granted=True, source="test")
+            consenting.append(lead)
+        else:
+            silent.append(lead)
+    template = standard_template("no_response_follow_up", "email", "en")
+    response = client_for(people["agent"], language="en").post(reverse("crm:lead_bulk"), {
+        "action": "send", "template": template.pk, "selected": [lead.pk for lead in consenting + silent]},
+        follow=True)
+
+    page = response.content.decode()
+    assert "No consent from this contact for this channel" in page
+    assert "Not sent (1)" in page
+    sent = Message.objects.filter(lead__in=consenting + silent, template=template)
+    assert sent.count() == 3  # nothing dropped: the refused one is recorded with its reason
+    assert sent.filter(status=MessageStatus.FAILED, lead__in=silent).count() == 1
+    assert sent.exclude(status=MessageStatus.FAILED).count() == 2
+
+
+def test_a_bulk_send_never_reaches_another_agents_leads(client_for, people, in_tenant_a):
+    other = User.objects.get(email="agent2@a.test")
+    theirs = LeadFactory(assigned_to=other)
+    template = standard_template("no_response_follow_up", "email", "en")
+    client_for(people["agent"]).post(reverse("crm:lead_bulk"), {"action": "send", "template": template.pk,
+                                                                "selected": [theirs.pk]})
+    assert not Message.objects.filter(lead=theirs).exists()

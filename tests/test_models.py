@@ -216,11 +216,11 @@ def test_a_customer_satisfaction_above_5_is_refused(in_tenant_a):
 
 
 def test_a_second_active_version_of_a_policy_type_is_refused(in_tenant_a):
-    f.PolicyFactory(type="commission", active=True)
-    assert_refused(lambda: f.PolicyFactory.build(type="commission", active=True),
+    f.PolicyFactory(type="guarantee", active=True)
+    assert_refused(lambda: f.PolicyFactory.build(type="guarantee", active=True),
                    constraint="cmp_policy_one_active_per_type",
                    message="Only one version of a policy type can be active")
-    f.PolicyFactory(type="commission")  # an inactive new version is fine
+    f.PolicyFactory(type="guarantee")  # an inactive new version is fine
 
 
 def test_a_bank_transfer_payout_with_an_invalid_iban_is_refused(in_tenant_a):

@@ -5,20 +5,26 @@ again."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from affiliates.choices import CommissionStatus, PayoutStatus
-from affiliates.models import Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Dispute, Payout
+from affiliates.attribution import expire_attributions
+from affiliates.choices import AttributionStatus, CommissionStatus, PayoutStatus
+from affiliates.commissions import commission_rate, money, month_of
+from affiliates.models import (Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Dispute, Payout,
+                               PolicyAcceptance, RiskSignal)
+from affiliates.performance import add_months
 from compliance.models import Complaint, Consent, GuaranteeClaim, Policy
 from crm.bookings import prompt_meeting_outcomes, send_booking_reminders
-from crm.choices import BookingStatus, DealStage, Direction, LeadStatus, MessagePurpose, MessageReason, MessageStatus
-from crm.models import (Activity, AutoBooking, Call, Company, Contact, Customer, Deal, Lead, Message, Proposal,
-                        Prospect, Scorecard, Template)
+from crm.choices import (BookingStatus, DealStage, Direction, LeadStatus, MessagePurpose, MessageReason, MessageStatus,
+                         PaymentStatus)
+from crm.models import (Activity, AutoBooking, Call, Company, Contact, Customer, Deal, Lead, Message, Payment,
+                        Proposal, Prospect, Scorecard, Template)
 from crm.scoring import score_for
 from crm.standard_templates import STANDARD_TEMPLATES
 from crm.templating import variables_in
@@ -30,9 +36,10 @@ from knowledge.models import KnowledgeArticle, SectorAsset
 
 pytestmark = pytest.mark.django_db
 
-DEMO_MODELS = (Company, Contact, Lead, Deal, Customer, Proposal, Activity, Call, Message, AutoBooking, Template,
-               Prospect, Scorecard, Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Payout, Dispute,
-               Consent, Complaint, GuaranteeClaim, Policy, KnowledgeArticle, SectorAsset)
+DEMO_MODELS = (Company, Contact, Lead, Deal, Customer, Payment, Proposal, Activity, Call, Message, AutoBooking,
+               Template, Prospect, Scorecard, Affiliate, AffiliateDeal, AffiliatePerformance, Commission, Payout,
+               Dispute, PolicyAcceptance, RiskSignal, Consent, Complaint, GuaranteeClaim, Policy, KnowledgeArticle,
+               SectorAsset)
 
 
 def counts(models) -> dict:
@@ -63,11 +70,12 @@ def test_the_demo_has_every_lead_status_and_deal_stage_and_the_programme_around_
     assert Payout.objects.filter(status=PayoutStatus.COMPLETED).exists()
     assert Complaint.objects.exists() and GuaranteeClaim.objects.exists()
     assert KnowledgeArticle.objects.filter(is_published=True).exists()
-    assert {"pending", "approved", "paid", "disputed", "cancelled"} <= set(
-        Commission.objects.values_list("status", flat=True))
+    # No story refunds or cancels anything, so every commission status but "cancelled" is there.
+    assert {"pending", "approved", "paid", "disputed"} <= set(Commission.objects.values_list("status", flat=True))
+    assert Commission.objects.filter(status="pending", held=True).exists()
     assert Dispute.objects.exists() and SectorAsset.objects.exists() and Scorecard.objects.exists()
     assert set(Policy.objects.filter(is_active=True).values_list("type", flat=True)) == {
-        "commission", "guarantee", "refund", "compliance", "privacy"}
+        "commission", "guarantee", "refund", "compliance", "privacy", "affiliate_rules"}
     assert Template.objects.filter(language="ar").exists() and Template.objects.filter(language="en").exists()
 
 
@@ -238,18 +246,209 @@ def test_meetings_never_overlap_for_an_agent(seeded):
 def test_the_partner_programme_adds_up(seeded, demo_people):
     active = Affiliate.objects.get(user=demo_people["affiliate"])
     assert active.status == "active" and active.referral_code
-    assert set(Affiliate.objects.values_list("status", flat=True)) >= {"active", "approved", "suspended", "applied"}
+    # An approval makes the partner active at once, so "approved" is never left standing by the services.
+    assert set(Affiliate.objects.values_list("status", flat=True)) == {"active", "suspended", "applied", "terminated"}
     payout = Payout.objects.get(status=PayoutStatus.COMPLETED)
     validate_saudi_iban(payout.iban)
+    assert payout.iban == active.iban and payout.period == payout.period.replace(day=1)
     paid = Commission.objects.filter(payout=payout)
     assert paid.exists() and all(commission.status == CommissionStatus.PAID for commission in paid)
     assert payout.amount == sum(commission.amount for commission in paid)
     for commission in paid:
-        assert commission.approved_at < payout.processed_at
-    dispute = Dispute.objects.get()
-    assert dispute.commission.status == CommissionStatus.DISPUTED and dispute.amount_frozen == dispute.commission.amount
+        assert commission.approved_at < payout.created_at < payout.processed_at
+        assert AffiliateDeal.objects.get(deal=commission.deal, affiliate=active).status == AttributionStatus.PAID
+    waiting = Commission.objects.get(affiliate=active, status=CommissionStatus.APPROVED)
+    assert waiting.payout is None and waiting.approved_at > payout.created_at  # approved after the batch was built
     assert AffiliateDeal.objects.filter(deal__isnull=True).exists()
-    assert AffiliatePerformance.objects.filter(affiliate=active).exists()
+    assert AffiliatePerformance.objects.filter(affiliate=active, deals_closed__gt=0).exists()
+
+
+def test_deals_and_customers_carry_their_plan_and_won_customers_pay_every_month(seeded):
+    from crm.demo_content import PACKAGE_SHORT, pick
+    for deal in Deal.objects.all():
+        assert deal.plan in ("starter", "pro", "enterprise") and pick(PACKAGE_SHORT[deal.plan], "ar") in deal.title
+    customers = Customer.objects.select_related("deal")
+    assert customers.exists()
+    now = timezone.now()
+    for customer in customers:
+        assert customer.plan == customer.deal.plan and customer.monthly_amount > 0
+        payments = list(customer.payments.order_by("period"))
+        assert payments and {payment.status for payment in payments} == {PaymentStatus.CONFIRMED}
+        assert payments[0].period == month_of(customer.activated_at)
+        for earlier, later in zip(payments, payments[1:]):
+            assert later.period == add_months(earlier.period, 1) and earlier.paid_at < later.paid_at
+        assert all(payment.paid_at <= now and payment.amount == customer.monthly_amount for payment in payments[1:])
+        # The first month carries the one-off add-ons: a year of payments is the deal's value.
+        assert abs(payments[0].amount + 11 * customer.monthly_amount - customer.deal.value) < 1
+        assert payments[0].paid_at >= customer.activated_at
+
+
+def test_attributions_hold_their_source_and_window_and_won_ones_name_their_deal(seeded):
+    rules = current_rules()
+    rows = list(AffiliateDeal.objects.select_related("deal", "lead"))
+    assert {row.source for row in rows} == {"form", "portal"}
+    for row in rows:
+        negotiating = Deal.objects.filter(lead=row.lead, stage=DealStage.NEGOTIATION).exists()
+        days = rules.attribution_days + (rules.negotiation_extension_days if negotiating else 0)
+        assert row.expires_at - row.attributed_at == dt.timedelta(days=days)
+        assert row.attributed_at == row.lead.created_at and row.lead.referral_code == row.affiliate.referral_code
+        assert row.direct_interaction == (row.source == "portal")
+        if Deal.objects.filter(lead=row.lead, stage=DealStage.CLOSED_WON).exists():
+            assert row.status in (AttributionStatus.CONFIRMED, AttributionStatus.PAID)
+            assert row.deal.lead == row.lead and row.attributed_revenue == row.deal.value
+            commission = Commission.objects.get(deal=row.deal, affiliate=row.affiliate, kind="deal")
+            assert row.commission_amount == commission.amount
+        else:  # linked to a deal only once it is won
+            assert row.status == AttributionStatus.PENDING and row.deal is None and row.expires_at > timezone.now()
+    assert expire_attributions() == 0
+
+
+def test_every_commission_carries_the_basis_the_engine_writes_and_explains_every_riyal(
+        seeded, demo_people, django_capture_on_commit_callbacks):
+    from affiliates.commissions import basis_lines
+    from affiliates.statements import basis_in_words
+    from crm import services as crm_services
+    from tests import factories
+
+    demo = list(Commission.objects.select_related("deal", "affiliate"))
+    # The engine's own commission on a deal closed now, for a partner without referrals yet.
+    newcomer = Affiliate.objects.get(status="active", attributions__isnull=True)
+    lead = factories.LeadFactory(language="ar", converted=True)
+    factories.AffiliateDealFactory(affiliate=newcomer, lead=lead, attributed_at=timezone.now() - dt.timedelta(days=3))
+    deal = factories.DealFactory(language="ar", lead=lead, stage=DealStage.NEGOTIATION, plan="pro",
+                                 value=Decimal("48000.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        crm_services.deal_move(actor=demo_people["manager"], deal=deal, stage=DealStage.CLOSED_WON)
+    engine = Commission.objects.get(deal=deal)
+    for commission in demo:
+        assert set(commission.basis) == set(engine.basis), commission
+        for key, value in engine.basis.items():
+            assert None in (value, commission.basis[key]) or type(commission.basis[key]) is type(value), key
+        basis = commission.basis
+        assert basis["revenue"] == str(commission.deal.value) and basis["plan"] == commission.deal.plan
+        assert Decimal(basis["rate"]) == commission.rate == commission_rate(tier=basis["tier"], plan=basis["plan"])
+        assert commission.amount == money(Decimal(basis["attributed_revenue"]) * commission.rate / 100)
+        customer = Customer.objects.get(deal=commission.deal)
+        assert basis["guarantee_ends"] == (customer.activated_at + dt.timedelta(days=30)).isoformat()
+        if commission.status in (CommissionStatus.APPROVED, CommissionStatus.PAID):  # the approval names it
+            assert basis["payment_id"] == str(customer.payments.order_by("period").first().pk)
+        else:
+            assert basis["payment_id"] is None  # the payment is recorded after the commission
+        with translation.override("en"):
+            lines = basis_lines(commission)
+            assert not lines[0].startswith("Recorded without a basis") and "×" in " ".join(lines)
+            assert "×" in basis_in_words(commission)
+
+
+def test_the_engines_and_jobs_find_nothing_left_to_do_in_the_demo(seeded):
+    from affiliates.commissions import commissions_for_won_deal, run_monthly
+    from affiliates.performance import compute_performance
+
+    commissions = {commission.pk for commission in Commission.objects.all()}
+    for deal in Deal.objects.filter(stage=DealStage.CLOSED_WON, attributions__isnull=False):
+        assert {commission.pk for commission in commissions_for_won_deal(deal.pk)} <= commissions
+    first = min(Commission.objects.values_list("period", flat=True))
+    period, this_month = first, month_of(timezone.now())
+    performance_months = set(AffiliatePerformance.objects.values_list("period", flat=True))
+    assert performance_months and max(performance_months) == add_months(this_month, -1)
+    while period <= this_month:
+        result = run_monthly(period)
+        assert {key: value for key, value in result.items() if key != "period" and value} == {}, period
+        if period < this_month:
+            assert compute_performance(period) == 0, period
+        period = add_months(period, 1)
+    assert {commission.pk for commission in Commission.objects.all()} == commissions
+
+
+def test_a_manager_can_approve_one_commission_today_and_the_others_say_why_not(seeded, demo_people):
+    from affiliates.commissions import approvable, commission_approve
+    pending = list(Commission.objects.filter(status=CommissionStatus.PENDING).select_related("affiliate", "deal"))
+    ready = [commission for commission in pending if approvable(commission)[0]]
+    assert len(ready) == 1
+    for commission in pending:
+        if commission not in ready:
+            assert approvable(commission)[1]
+    approved = commission_approve(actor=demo_people["manager"], commission=ready[0])
+    assert approved.status == CommissionStatus.APPROVED and approved.basis["payment_id"]
+
+
+def test_the_suspended_partners_commission_is_held_by_their_self_referral_signal(seeded):
+    from affiliates.fraud import describe, held_commissions, recompute_risk
+    suspended = Affiliate.objects.get(status="suspended")
+    assert suspended.status_reason and suspended.user is not None and not suspended.user.is_active
+    signal = RiskSignal.objects.get(affiliate=suspended)
+    assert signal.kind == "self_referral" and signal.reviewed_at is None
+    assert signal.evidence == {"matched_on": ["phone"], "values": {"phone": [signal.lead.phone]}}
+    assert signal.lead.phone == suspended.phone and describe(signal)
+    held = held_commissions(suspended).get()
+    assert held.status == CommissionStatus.PENDING and held.deal.lead == signal.lead
+    assert suspended.status_reason in held.hold_reason
+    assert recompute_risk(suspended, alert=False) == suspended.risk_score == signal.points
+
+
+def test_the_open_dispute_is_inside_its_window_with_its_amount_frozen(seeded):
+    from affiliates.disputes import dispute_deadline
+    dispute = Dispute.objects.select_related("commission").get()
+    assert dispute.status == "open" and dispute.type == "commission"
+    assert dispute.commission.status == CommissionStatus.DISPUTED
+    assert dispute.amount_frozen == dispute.commission.amount > 0
+    assert dispute.created_at <= dispute_deadline(affiliate=dispute.affiliate, commission=dispute.commission,
+                                                  now=dispute.created_at)
+    assert dispute.created_at < timezone.now() < dispute.due_at
+
+
+def test_partners_accepted_the_programme_policies_and_applications_carry_their_evaluation(seeded):
+    from affiliates.applications import active_policies, evaluation_rows
+    policies = active_policies()
+    assert {policy.type for policy in policies} == {"commission", "affiliate_rules"}
+    for affiliate in Affiliate.objects.all():
+        evaluation = affiliate.evaluation
+        assert {"scores", "score", "flags", "risk", "application", "acceptance"} <= set(evaluation)
+        assert evaluation["acceptance"]["policies"] == {policy.type: str(policy.pk) for policy in policies}
+        assert evaluation_rows(affiliate)["scores"]
+        accepted = PolicyAcceptance.objects.filter(affiliate=affiliate)
+        if affiliate.user_id:
+            assert {acceptance.policy_id for acceptance in accepted} == {policy.pk for policy in policies}
+            for acceptance in accepted:
+                assert acceptance.accepted_at == dt.datetime.fromisoformat(evaluation["acceptance"]["at"])
+                assert acceptance.policy.effective_from <= acceptance.accepted_at.date()
+            assert affiliate.payout_method == "bank_transfer"
+            validate_saudi_iban(affiliate.iban)
+            assert evaluation["emailed"]["acceptance"]
+        else:
+            assert not accepted.exists()
+    applicant = Affiliate.objects.get(status="applied")
+    assert applicant.rejected_at is None and applicant.evaluation["score"] > 0
+    rejected = Affiliate.objects.get(status="terminated")
+    assert rejected.rejected_at and rejected.status_reason and "disposable_email" in rejected.evaluation["flags"]
+
+
+def test_the_payout_statement_shows_what_was_paid_and_what_carries_over(seeded):
+    from affiliates.statements import build_statement
+    payout = Payout.objects.get(status=PayoutStatus.COMPLETED)
+    with translation.override("en"):
+        statement = build_statement(payout.affiliate, payout.period)
+    assert statement.paid == payout.amount
+    paid = statement.section("paid")
+    assert paid and all("×" in line.basis for line in paid)
+    assert any(line.carried_over for line in statement.lines)
+
+
+def test_the_demo_partner_and_the_manager_see_the_programme_explained(seeded, people, client_for):
+    from django.urls import reverse
+    partner = client_for(people["affiliate"], language="en")
+    for name in ("portal", "portal_commissions", "portal_payouts", "portal_disputes", "portal_policies",
+                 "portal_referrals"):
+        response = partner.get(reverse(f"affiliates:{name}"))
+        assert response.status_code == 200, name
+        assert "Recorded without a basis" not in response.content.decode()
+    commissions = partner.get(reverse("affiliates:portal_commissions")).content.decode()
+    assert "Guarantee window ends" in commissions and "×" in commissions
+    manager = client_for(people["manager"], language="en")
+    for name in ("index", "commissions", "payouts", "disputes", "risk", "leaderboard", "applications"):
+        response = manager.get(reverse(f"affiliates:{name}"))
+        assert response.status_code == 200, name
+        assert "Recorded without a basis" not in response.content.decode()
 
 
 # --- seed_bench ---------------------------------------------------------------------------------------

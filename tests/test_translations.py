@@ -27,14 +27,17 @@ def strings_in_code() -> set[str]:
                 ROOT / directory, method_map=[("**/migrations/**", "ignore"), ("**.py", "python")],
                 keywords=KEYWORDS):
             found.add(message if isinstance(message, str) else message[0])
+    # In templates Django doubles every literal "%" of a message (makemessages writes "Rate (%%)" for
+    # {% translate "Rate (%)" %}, and the tag looks that msgid up), so the catalogue holds them doubled.
     for template in (ROOT / "templates").rglob("*.html"):
         text = template.read_text(encoding="utf-8")
-        found.update(match.group(2) for match in TRANSLATE_TAG.finditer(text))
+        found.update(match.group(2).replace("%", "%%") for match in TRANSLATE_TAG.finditer(text))
         for match in BLOCK_TAG.finditer(text):
-            body = re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", match.group("body"))
+            body = re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", match.group("body").replace("%", "%%"))
             found.add(" ".join(line.strip() for line in body.strip().splitlines()))
     for text_template in (ROOT / "templates").rglob("*.txt"):
-        found.update(match.group(2) for match in TRANSLATE_TAG.finditer(text_template.read_text(encoding="utf-8")))
+        found.update(match.group(2).replace("%", "%%")
+                     for match in TRANSLATE_TAG.finditer(text_template.read_text(encoding="utf-8")))
     return {message for message in found if message}
 
 

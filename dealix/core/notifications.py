@@ -44,6 +44,8 @@ class NotificationType(models.TextChoices):
     SEND_FAILED = "send_failed", gettext_lazy("A message could not be sent")
     TASK_DUE = "task_due", gettext_lazy("A task is due")
     DAILY_DIGEST = "daily_digest", gettext_lazy("Daily summary (08:00)")
+    AFFILIATE_ALERT = "affiliate_alert", gettext_lazy("Affiliate programme: a fraud signal or a partner eligible for hiring")
+    AFFILIATE_WEEKLY_REPORT = "affiliate_weekly_report", gettext_lazy("Weekly partner report (affiliates)")
 
 
 IN_APP = NotificationChannel.IN_APP
@@ -62,6 +64,8 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     NotificationType.SEND_FAILED: (IN_APP, EMAIL),
     NotificationType.TASK_DUE: (IN_APP,),
     NotificationType.DAILY_DIGEST: (IN_APP, EMAIL),
+    NotificationType.AFFILIATE_ALERT: (IN_APP, EMAIL),
+    NotificationType.AFFILIATE_WEEKLY_REPORT: (EMAIL,),
 }
 
 

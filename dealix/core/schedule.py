@@ -32,6 +32,19 @@ PERIODIC_JOBS = (
     # Hourly from 08:00 to 17:00 Riyadh: the job sends once a day from 08:00, so a worker that was down
     # at eight still sends the day's digest when it is back.
     Periodic("crm.jobs.send_daily_digest", "0 5-14 * * *", "the agents' daily digest from 08:00 Riyadh"),
+    # Hourly: a lead whose attribution window ran out shows as free within the hour (a new claim does not
+    # wait for it: the claim expires an overdue window itself).
+    Periodic("affiliates.attribution.expire_attributions", "7 * * * *", "affiliate attributions whose window ran out"),
+    # 03:00 Riyadh on the 1st: the month just ended is settled (tiers, recurring commissions, bonuses).
+    Periodic("affiliates.commissions.monthly_commissions", "0 0 1 * *", "the monthly commission run"),
+    # 06:00 Riyadh on the 1st: the month just ended, once the night's commission run has written it.
+    Periodic("affiliates.jobs.monthly_performance", "0 3 1 * *", "each affiliate's figures for the month just ended"),
+    # Hourly on Sunday from 08:00 to 17:00 Riyadh: the job sends once a week, so a worker that was down
+    # at eight still sends the week's reports when it is back.
+    Periodic("affiliates.jobs.weekly_reports", "0 5-14 * * 0", "the affiliates' weekly report from Sunday 08:00 Riyadh"),
+    # 08:00 Riyadh on the 16th: the payouts built on the 1st are paid within 10 business days, so the
+    # month's deals are paid by then.
+    Periodic("affiliates.jobs.hiring_check", "0 5 16 * *", "affiliates eligible for hiring (a flag for a person)"),
 )
 
 
