@@ -22,15 +22,7 @@ def lead_list_context(request):
         "can_reassign": can_reassign,
         "assignees": team_members(request) if can_reassign else [],
         "bulk_statuses": [choice for choice in LeadStatus.choices if choice[0] != LeadStatus.CONVERTED],
-        "bulk_templates": _sendable_templates,
     }
-
-
-def _sendable_templates():
-    # A callable, so the list page queries the templates only when the bulk bar is drawn.
-    from crm.models import Template
-    return list(Template.objects.filter(is_active=True, type__in=("whatsapp", "email", "sms"))
-                .order_by("type", "language", "name"))
 
 LEADS = EntityList(
     key="leads",

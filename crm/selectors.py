@@ -243,10 +243,16 @@ def conversation_messages(*, lead=None, contact=None):
 
 
 def consent_badges(contact) -> list[tuple[str, bool]]:
-    """(channel label, granted) for each channel a message can go on, for the reply box."""
-    from compliance.services import consent_granted
+    """(channel label, granted) for each channel a message can go on, for the reply box: the newest
+    consent row per channel, in one query."""
+    from compliance.choices import ConsentState
+    from compliance.models import Consent
     from crm.choices import MessageChannel
     from crm.sending_rules import CONSENT_FOR_CHANNEL
 
-    return [(MessageChannel(channel).label, contact is not None and consent_granted(contact, consent))
+    current = {}
+    if contact is not None:
+        current = dict(Consent.objects.filter(contact=contact).order_by("channel", "-created_at")
+                       .distinct("channel").values_list("channel", "status"))
+    return [(MessageChannel(channel).label, current.get(consent) == ConsentState.GRANTED)
             for channel, consent in CONSENT_FOR_CHANNEL.items()]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/bulk/", views.lead_bulk, name="lead_bulk"),
+    path("leads/bulk/templates/", views.bulk_template_options, name="bulk_template_options"),
     path("leads/export.<str:fmt>", views.lead_export, name="lead_export"),
     path("leads/import/", views_import.import_upload, name="lead_import_upload"),
     path("leads/import/<uuid:pk>/", views_import.import_detail, name="lead_import"),

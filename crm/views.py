@@ -256,6 +256,15 @@ def lead_bulk(request):
     return redirect(safe_next(request, "crm:lead_list"))
 
 
+@roles.capability_required(roles.CRM_WORK)
+def bulk_template_options(request):
+    """The templates a bulk send may use, as the <option>s of the bulk bar's select."""
+    from crm.models import Template
+    templates = (Template.objects.filter(is_active=True, type__in=("whatsapp", "email", "sms"))
+                 .order_by("type", "language", "name"))
+    return render(request, "crm/partials/bulk_template_options.html", {"templates": templates})
+
+
 def _bulk_send(request, leads, template_id):
     """One template to every selected lead, each through the message service, so consent, windows and
     limits apply lead by lead; the agent reads how many went, wait and were refused, and why."""

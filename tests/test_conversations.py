@@ -187,3 +187,11 @@ def test_a_bulk_send_never_reaches_another_agents_leads(client_for, people, in_t
     client_for(people["agent"]).post(reverse("crm:lead_bulk"), {"action": "send", "template": template.pk,
                                                                 "selected": [theirs.pk]})
     assert not Message.objects.filter(lead=theirs).exists()
+
+
+def test_the_bulk_bar_offers_the_active_message_templates(client_for, people, in_tenant_a):
+    page = client_for(people["agent"], language="en").get(reverse("crm:bulk_template_options"),
+                                                          HTTP_HX_REQUEST="true").content.decode()
+    welcome = standard_template("welcome", "whatsapp", "en")
+    assert f'value="{welcome.pk}"' in page
+    assert "Call script" not in page  # voice scripts are read on calls, not sent
