@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,7 +203,38 @@ def dispute_open(*, actor, affiliate: Affiliate, type: str, description: str, co
     dispute.full_clean()
     dispute.save()
     audit_create(actor=actor, instance=dispute)
+    _tell_deciders(dispute, escalated=False)
     return dispute
+
+
+def _tell_deciders(dispute: Dispute, *, escalated: bool) -> None:
+    """Managers (or, for an escalated dispute, admins) hear of it at once: it has a service level."""
+    from affiliates.performance import reviewers
+    from dealix.core.notifications import in_language_of, notify
+
+    link = reverse("affiliates:dispute", args=[dispute.pk])
+    for user in reviewers():
+        if escalated and not roles.can(user, roles.COMMISSIONS_PAY):
+            continue
+        with in_language_of(user):
+            title = (_("A dispute was escalated to you: %(partner)s") if escalated
+                     else _("%(partner)s opened a dispute")) % {"partner": dispute.affiliate.full_name}
+            body = dispute.description[:300]
+        transaction.on_commit(lambda user=user, title=title, body=body: notify(
+            user=user, type="dispute", title=title[:255], body=body, url=link))
+
+
+def _tell_affiliate(dispute: Dispute) -> None:
+    """The partner reads the decision in their portal and by email."""
+    from dealix.core.notifications import in_language_of, notify
+
+    user = dispute.affiliate.user
+    if user is None or not user.is_active:
+        return
+    with in_language_of(user):
+        title = _("Your dispute was decided")
+    transaction.on_commit(lambda: notify(user=user, type="dispute", title=str(title), body=dispute.resolution[:300],
+                                         url=reverse("affiliates:portal_disputes")))
 
 
 # --- deciding -----------------------------------------------------------------------------------------
@@ -227,6 +259,7 @@ def dispute_escalate(*, actor, dispute: Dispute, reason: str = "") -> Dispute:
         raise ValidationError({"reason": _("Say why the dispute goes to an admin.")}, code="reason_required")
     dispute = transition(actor=actor, instance=dispute, target=DisputeStatus.ESCALATED)
     audit(actor=actor, action=AuditAction.UPDATE, instance=dispute, changes={"escalation_reason": [None, reason]})
+    _tell_deciders(dispute, escalated=True)
     return dispute
 
 
@@ -300,7 +333,9 @@ def dispute_resolve(*, actor, dispute: Dispute, resolution: str, uphold: bool, a
     if attribution is not None and attribution.status == AttributionStatus.DISPUTED:
         fallback = AttributionStatus.CONFIRMED if attribution.deal_id else AttributionStatus.PENDING
         transition(actor=actor, instance=attribution, target=_previous_status(attribution, fallback))
-    return transition(actor=actor, instance=dispute, target=DisputeStatus.RESOLVED, changes={"resolution": resolution})
+    decided = transition(actor=actor, instance=dispute, target=DisputeStatus.RESOLVED, changes={"resolution": resolution})
+    _tell_affiliate(decided)
+    return decided
 
 
 def _settle(*, actor, dispute: Dispute, commission: Commission, uphold: bool, amount, cancel: bool) -> None:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -268,7 +269,26 @@ def payout_complete(*, actor, payout: Payout, reference: str = "") -> Payout:
     for attribution in AffiliateDeal.objects.filter(affiliate_id=payout.affiliate_id, deal_id__in=deals,
                                                     status=AttributionStatus.CONFIRMED):
         transition(actor=actor, instance=attribution, target=AttributionStatus.PAID)
+    _tell_affiliate(payout, completed=True)
     return payout
+
+
+def _tell_affiliate(payout: Payout, *, completed: bool) -> None:
+    """The partner hears when their money left, or why it did not (the balance waits for the next batch)."""
+    from dealix.core.notifications import in_language_of, notify
+
+    user = payout.affiliate.user
+    if user is None or not user.is_active:
+        return
+    with in_language_of(user):
+        if completed:
+            title = _("Your payout of %(amount)s was paid") % {"amount": f"{payout.amount:,.2f} {payout.currency}"}
+            body = payout.reference
+        else:
+            title = _("Your payout could not be made; the balance waits for the next payout")
+            body = payout.failure_reason[:300]
+    transaction.on_commit(lambda: notify(user=user, type="payout", title=str(title)[:255], body=body,
+                                         url=reverse("affiliates:portal_payouts")))
 
 
 @transaction.atomic
@@ -282,6 +302,7 @@ def payout_fail(*, actor, payout: Payout, reason: str, check_permission: bool = 
         raise ValidationError({"reason": _("Say why the payout failed.")}, code="reason_required")
     payout = transition(actor=actor, instance=payout, target=PayoutStatus.FAILED, changes={"failure_reason": reason})
     _detach(actor=actor, commissions=payout.commissions.select_for_update())
+    _tell_affiliate(payout, completed=False)
     return payout
 
 

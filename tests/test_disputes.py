@@ -330,3 +330,20 @@ def test_a_clawback_correction_is_an_admins_decision(affiliate, manager, admin):
                              amount=Decimal("400.00"))
     clawback = Commission.objects.get(kind=CommissionKind.CLAWBACK, reverses=paid)
     assert clawback.amount == Decimal("-100.00")
+
+
+def test_managers_hear_of_a_new_dispute_and_the_affiliate_of_the_decision(affiliate, manager,
+                                                                          django_capture_on_commit_callbacks):
+    from dealix.core.models import Notification
+    with django_capture_on_commit_callbacks(execute=True):
+        dispute = open_dispute(affiliate, commission_of(affiliate))
+    told = Notification.objects.filter(user=manager, type="dispute", channel="in_app")
+    assert told.count() == 1 and affiliate.full_name in told.get().title
+    assert told.get().url == reverse("affiliates:dispute", args=[dispute.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        disputes.dispute_resolve(actor=manager, dispute=dispute, resolution="The set-up fee is not commissionable.",
+                                 uphold=False)
+    decided = Notification.objects.get(user=affiliate.user, type="dispute", channel="in_app")
+    assert decided.title == "Your dispute was decided" and "set-up fee" in decided.body
+    assert decided.url == reverse("affiliates:portal_disputes")

@@ -350,3 +350,22 @@ def test_an_admin_sends_and_completes_a_payout_from_its_row(client_for, people, 
 
     row = client.post(reverse("affiliates:payout_fail", args=[payout.pk]), {"reason": "late"}, HTTP_HX_REQUEST="true")
     assert row.status_code == 200 and "cannot go from" in row.content.decode()  # a completed payout stays so
+
+
+def test_the_affiliate_hears_when_a_payout_is_paid_or_fails(manager, admin, django_capture_on_commit_callbacks):
+    from dealix.core.models import Notification
+    affiliate = partner()
+    approved(affiliate, "400.00")
+    [payout] = build(manager)
+    payouts.payout_process(actor=admin, payout=payout)
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts.payout_fail(actor=admin, payout=payout, reason="The bank refused: account closed")
+    failed = Notification.objects.get(user=affiliate.user, type="payout", channel="in_app")
+    assert "account closed" in failed.body
+
+    [retry] = build(manager)
+    payouts.payout_process(actor=admin, payout=retry)
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts.payout_complete(actor=admin, payout=retry, reference="TRX-991")
+    paid = Notification.objects.filter(user=affiliate.user, type="payout", channel="in_app").latest("created_at")
+    assert "400.00" in paid.title and paid.body == "TRX-991"

@@ -46,6 +46,8 @@ class NotificationType(models.TextChoices):
     DAILY_DIGEST = "daily_digest", gettext_lazy("Daily summary (08:00)")
     AFFILIATE_ALERT = "affiliate_alert", gettext_lazy("Affiliate programme: a fraud signal or a partner eligible for hiring")
     AFFILIATE_WEEKLY_REPORT = "affiliate_weekly_report", gettext_lazy("Weekly partner report (affiliates)")
+    DISPUTE = "dispute", gettext_lazy("A partner's dispute is opened, escalated or decided")
+    PAYOUT = "payout", gettext_lazy("A payout is completed or fails (affiliates)")
 
 
 IN_APP = NotificationChannel.IN_APP
@@ -66,6 +68,8 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     NotificationType.DAILY_DIGEST: (IN_APP, EMAIL),
     NotificationType.AFFILIATE_ALERT: (IN_APP, EMAIL),
     NotificationType.AFFILIATE_WEEKLY_REPORT: (EMAIL,),
+    NotificationType.DISPUTE: (IN_APP, EMAIL),
+    NotificationType.PAYOUT: (IN_APP, EMAIL),
 }
 
 
