@@ -23,6 +23,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -754,12 +755,15 @@ def meetings_of_lead(*, user, lead: Lead):
 
 def meetings_for(*, user, now: datetime.datetime | None = None, past_limit: int = 50):
     """(upcoming, recent) meetings the user may see: an agent's own, a manager's whole team. Upcoming:
-    live meetings from the start of today, soonest first; recent: the rest, newest first."""
+    live meetings from the start of today, and times offered to a lead that are still ahead, soonest
+    first; recent: the rest, newest first."""
     rules = tenant_rules()
     now = now or timezone.now()
     today = datetime.datetime.combine(now.astimezone(_zone(rules)).date(), datetime.time.min, tzinfo=_zone(rules))
     visible = AutoBooking.objects.visible_to(user).select_related("agent", "lead", "contact")
-    upcoming = visible.filter(status__in=LIVE, confirmed_time__gte=today).order_by("confirmed_time")
+    upcoming = (visible.filter(Q(status__in=LIVE, confirmed_time__gte=today)
+                               | Q(status=BookingStatus.PROPOSED, proposed_time__gte=today))
+                .order_by(Coalesce("confirmed_time", "proposed_time")))
     recent = visible.exclude(pk__in=upcoming.values("pk")).order_by("-proposed_time")[:past_limit]
     return upcoming, recent
 

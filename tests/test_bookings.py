@@ -818,3 +818,15 @@ def test_the_meetings_page_lists_upcoming_meetings_first_and_a_manager_sees_the_
 
     assert mine.index(f"#meeting-{sooner.pk}") < mine.index(f"#meeting-{later.pk}") < mine.index(f"#meeting-{past.pk}")
     assert "Colleague Lead" not in mine and "Colleague Lead" in team
+
+
+def test_a_time_offered_to_a_lead_and_still_ahead_is_listed_with_the_upcoming_meetings(agent, lead):
+    offered_time = AutoBookingFactory(agent=agent, lead=lead, status=BookingStatus.PROPOSED,
+                                      proposed_time=timezone.now() + datetime.timedelta(days=2))
+    past_offer = AutoBookingFactory(agent=agent, lead=lead, status=BookingStatus.PROPOSED,
+                                    proposed_time=timezone.now() - datetime.timedelta(days=3))
+
+    upcoming, recent = bookings.meetings_for(user=agent)
+
+    assert offered_time in list(upcoming) and past_offer not in list(upcoming)
+    assert past_offer in list(recent)
