@@ -23,6 +23,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 from affiliates import commissions
 from affiliates.choices import AffiliateStatus, AttributionStatus, CommissionKind, CommissionStatus, Tier
 from affiliates.models import Affiliate, AffiliateDeal, Commission
+from affiliates.periods import add_months
 from crm.choices import DealStage, LeadSource, LeadStatus, PaymentStatus
 from crm.models import Customer, Deal, Lead, Payment
 from dealix.core.seeding import copy_rows
@@ -42,11 +43,6 @@ def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def _add_months(period: dt.date, months: int) -> dt.date:
-    year, index = divmod(period.year * 12 + period.month - 1 + months, 12)
-    return dt.date(year, index + 1, 1)
-
-
 def _drop(slug: str) -> None:
     with schema_context(get_public_schema_name()):
         tenant = Tenant.objects.filter(slug=slug).first()
@@ -64,7 +60,7 @@ def _seed(*, period: dt.date, seed: int = 2026) -> dict:
     rules_days = dt.timedelta(days=commissions.current_rules().guarantee_days)
     zone = commissions._zone()
     now = timezone.now()
-    first_month = _add_months(period, -(HISTORY_MONTHS - 1))
+    first_month = add_months(period, -(HISTORY_MONTHS - 1))
     rows: dict[str, int] = {}
 
     affiliate_ids = [_uuid(rng) for _ in range(AFFILIATES)]
@@ -82,7 +78,7 @@ def _seed(*, period: dt.date, seed: int = 2026) -> dict:
     for number in range(DEALS):
         affiliate_id = rng.choices(affiliate_ids, weights=weights)[0]
         plan = rng.choices(plans, weights=plan_weights)[0]
-        month = _add_months(first_month, rng.randrange(HISTORY_MONTHS))
+        month = add_months(first_month, rng.randrange(HISTORY_MONTHS))
         closed = dt.datetime(month.year, month.month, rng.randint(1, 28), rng.randint(9, 16), rng.randrange(60),
                              tzinfo=zone)
         price = PRICES.get(plan, Decimal("0"))
@@ -104,7 +100,7 @@ def _seed(*, period: dt.date, seed: int = 2026) -> dict:
             amount = (price * rate / 100).quantize(CENT, ROUND_HALF_UP)
             deal_commissions.append((
                 _uuid(rng), closed, closed, affiliate_id, deal_id, CommissionKind.DEAL, amount, "SAR", rate,
-                CommissionStatus.PENDING if month >= _add_months(period, -1) else CommissionStatus.APPROVED,
+                CommissionStatus.PENDING if month >= add_months(period, -1) else CommissionStatus.APPROVED,
                 month, {"v": 1, "kind": "deal", "revenue": str(price), "share_percent": "100.00",
                         "attributed_revenue": str(price), "plan": plan, "tier": Tier.BRONZE, "rate": str(rate),
                         "amount": str(amount), "period": month.isoformat(),
@@ -115,7 +111,7 @@ def _seed(*, period: dt.date, seed: int = 2026) -> dict:
                 break
             paid = dt.datetime(paying.year, paying.month, min(closed.day, 28), 10, tzinfo=zone)
             payments.append((_uuid(rng), paid, paid, customer_id, paying, price, "SAR", PaymentStatus.CONFIRMED, paid))
-            paying = _add_months(paying, 1)
+            paying = add_months(paying, 1)
 
     rows["leads"] = copy_rows(Lead, ("id", "created_at", "updated_at", "full_name", "phone", "email", "source",
                                      "status", "converted_at"), leads)

@@ -40,7 +40,6 @@ import json
 import uuid
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -51,6 +50,7 @@ from django.utils.translation import gettext as _, ngettext
 
 from affiliates.choices import AffiliateStatus, AttributionStatus, CommissionKind, CommissionStatus, PayoutStatus, Tier
 from affiliates.models import Affiliate, AffiliateDeal, Commission
+from affiliates.periods import local_zone as _zone, month_start as month_of, next_month as _next_month
 from crm.choices import CustomerPlan, DealStage, PaymentStatus
 from crm.models import Customer, Deal, Payment
 from dealix.accounts import roles
@@ -125,19 +125,6 @@ def _bonus_for(deals_closed: int, rules=None) -> tuple[int, Decimal] | None:
 
 
 # --- months ----------------------------------------------------------------------------------------
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_rules().time_zone)
-
-
-def month_of(moment: dt.datetime) -> dt.date:
-    """The first day of the tenant-local month `moment` falls in."""
-    return timezone.localtime(moment, _zone()).date().replace(day=1)
-
-
-def _next_month(period: dt.date) -> dt.date:
-    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
 
 def _previous_month(period: dt.date) -> dt.date:
     return (period.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from affiliates.choices import (AttributionStatus, CommissionKind, CommissionStatus, DisputeStatus, DisputeType,
                                 PayoutStatus)
 from affiliates.models import Affiliate, AffiliateDeal, Commission, Dispute, Payout
+from affiliates.periods import local_zone as _zone
 from dealix.accounts import roles
 from dealix.core.audit import audit, audit_create
 from dealix.core.choices import AuditAction
@@ -45,10 +45,6 @@ FREEZABLE = (CommissionStatus.PENDING, CommissionStatus.APPROVED)
 
 
 # --- time ---------------------------------------------------------------------------------------------
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_rules().time_zone)
-
 
 def add_business_days(day: dt.date, count: int) -> dt.date:
     """`count` working days after `day` (the tenant's work week, Sunday–Thursday by default)."""

@@ -24,12 +24,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from affiliates.choices import (AffiliateStatus, AttributionStatus, CommissionKind, CommissionStatus, PayoutMethod,
                                 PayoutStatus)
 from affiliates.models import Affiliate, AffiliateDeal, Commission, Payout
+from affiliates.periods import month_start
 from dealix.accounts import roles
 from dealix.core.audit import audit, audit_create, audit_update, snapshot
 from dealix.core.choices import AuditAction
@@ -45,25 +45,6 @@ ZERO = Decimal("0.00")
 PAYABLE_AFFILIATE_STATUSES = (AffiliateStatus.APPROVED, AffiliateStatus.ACTIVE)
 # A payout that still counts for its month: a failed one does not (its commissions went back to approved).
 LIVE_PAYOUT_STATUSES = (PayoutStatus.PENDING, PayoutStatus.PROCESSING, PayoutStatus.COMPLETED)
-
-
-def month_start(value: dt.date | dt.datetime | str | None = None) -> dt.date:
-    """The first day of the month of `value` (a date, an aware datetime, "YYYY-MM" or "YYYY-MM-DD");
-    today's month in local time when None."""
-    if value is None:
-        value = timezone.localdate()
-    elif isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value if len(value) > 7 else f"{value}-01")
-        except ValueError as error:
-            raise ValidationError(_("Give the month as YYYY-MM."), code="invalid_period") from error
-    elif isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value.replace(day=1)
-
-
-def next_month(period: dt.date) -> dt.date:
-    return (period.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
 def payable_commissions(period: dt.date | None = None):
@@ -276,13 +257,14 @@ def payout_complete(*, actor, payout: Payout, reference: str = "") -> Payout:
 def _tell_affiliate(payout: Payout, *, completed: bool) -> None:
     """The partner hears when their money left, or why it did not (the balance waits for the next batch)."""
     from dealix.core.notifications import in_language_of, notify
+    from dealix.core.templatetags.dealix import sar
 
     user = payout.affiliate.user
     if user is None or not user.is_active:
         return
     with in_language_of(user):
         if completed:
-            title = _("Your payout of %(amount)s was paid") % {"amount": f"{payout.amount:,.2f} {payout.currency}"}
+            title = _("Your payout of %(amount)s was paid") % {"amount": sar(payout.amount)}
             body = payout.reference
         else:
             title = _("Your payout could not be made; the balance waits for the next payout")

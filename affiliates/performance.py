@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from affiliates.choices import AffiliateStatus, AttributionStatus, CommissionKind, CommissionStatus, Tier
 from affiliates.models import Affiliate, AffiliateDeal, AffiliatePerformance, Commission
+from affiliates.periods import add_months, local_zone, month_bounds, month_start as month_of  # noqa: F401 (used by jobs, views, fraud)
 from crm.choices import DealStage
 from dealix.accounts import roles
 from dealix.accounts.models import User
@@ -40,36 +40,6 @@ CENT = Decimal("0.01")
 # Not a RULES.md number: how far back a run of paid months counts for the hiring flag. A person decides
 # on recent work, not on a good quarter years ago.
 HIRING_LOOKBACK_MONTHS = 12
-
-
-# --- months ----------------------------------------------------------------------------------------
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_rules().time_zone)
-
-
-def month_of(value=None) -> datetime.date:
-    """The first day of the month `value` falls in: a date, a datetime (read in the tenant's time zone),
-    "YYYY-MM" or "YYYY-MM-DD"; by default the current month."""
-    if value is None:
-        value = timezone.now()
-    if isinstance(value, str):
-        value = datetime.date.fromisoformat(value if len(value) > 7 else f"{value}-01")
-    if isinstance(value, datetime.datetime):
-        value = value.astimezone(local_zone()).date() if timezone.is_aware(value) else value.date()
-    return value.replace(day=1)
-
-
-def add_months(period: datetime.date, months: int) -> datetime.date:
-    year, index = divmod(period.year * 12 + period.month - 1 + months, 12)
-    return datetime.date(year, index + 1, 1)
-
-
-def month_bounds(period: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The month as [start, end) instants in the tenant's time zone."""
-    zone = local_zone()
-    start = datetime.datetime.combine(period, datetime.time.min, tzinfo=zone)
-    return start, datetime.datetime.combine(add_months(period, 1), datetime.time.min, tzinfo=zone)
 
 
 # --- figures ---------------------------------------------------------------------------------------

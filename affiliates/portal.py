@@ -29,7 +29,8 @@ from affiliates.choices import (AffiliateStatus, AttributionSource, AttributionS
 from affiliates.commissions import basis_lines
 from affiliates.disputes import appeal_deadline
 from affiliates.models import Affiliate, AffiliateDeal, Commission, Dispute, Payout, PolicyAcceptance
-from affiliates.payouts import next_month, payable_commissions
+from affiliates.payouts import payable_commissions
+from affiliates.periods import next_month
 from crm.choices import DealStage, LeadStatus
 from crm.models import Deal
 from dealix.core.audit import audit_update, snapshot
@@ -231,9 +232,10 @@ def commission_of(affiliate: Affiliate, pk) -> Commission:
     return commissions_of(affiliate).select_related("deal__lead").get(pk=pk)
 
 
-def basis_text(commission: Commission) -> str:
-    """How the commission was computed, in the reader's language: the engine's own explanation."""
-    return " ".join(basis_lines(commission))
+def basis_text(commission: Commission, known=None) -> str:
+    """How the commission was computed, in the reader's language: the engine's own explanation. A page
+    of commissions passes `known` (commissions.Known) so the explanations ask nothing more per row."""
+    return " ".join(basis_lines(commission, known))
 
 
 # --- payouts ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from affiliates import applications, portal
 from affiliates.attribution import register_lead_by_affiliate
 from affiliates.choices import CommissionStatus, DisputeType
+from affiliates.commissions import Known
 from affiliates.disputes import dispute_appeal, dispute_open
 from affiliates.forms_portal import AppealForm, DisputeOpenForm, PayoutDetailsForm, RegisterLeadForm
 from affiliates.payouts import statement_pdf
@@ -125,7 +126,8 @@ def commissions(request, affiliate):
     status = request.GET.get("status", "")
     status = status if status in CommissionStatus.values else ""
     page = portal.commission_page(affiliate, status=status, cursor=request.GET.get("cursor", ""))
-    rows = [{"commission": commission, "basis": portal.basis_text(commission)} for commission in page.rows]
+    known = Known(page.rows)
+    rows = [{"commission": commission, "basis": portal.basis_text(commission, known)} for commission in page.rows]
     return _render(request, "affiliates/portal/commissions.html", {
         "page": page, "rows": rows, "status": status, "totals": portal.commission_totals(affiliate),
         "disputable": {CommissionStatus.PENDING, CommissionStatus.APPROVED, CommissionStatus.PAID},

@@ -39,7 +39,7 @@ from dealix.core.models import Notification
 from dealix.core.notifications import NotificationType, notify
 from dealix.core.states import transition
 from dealix.core.templatetags.dealix import _hijri_text
-from dealix.tenancy.rules import TenantRules, rules_for
+from dealix.tenancy.rules import TenantRules, current_rules, current_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -50,18 +50,8 @@ REMINDER_STAMPS = ("contact_reminded_24h_at", "contact_reminded_1h_at", "agent_r
 
 # --- the tenant and its rules ----------------------------------------------------------------------
 
-def current_tenant():
-    """The connection's tenant. Inside a job the connection holds only the schema name (django-tenants'
-    FakeTenant), so the row is looked up: its settings hold the rules and its slug makes links."""
-    tenant = getattr(connection, "tenant", None)
-    if tenant is not None and not hasattr(tenant, "slug"):
-        from dealix.tenancy.models import Tenant
-        tenant = Tenant.objects.filter(schema_name=connection.schema_name).first() or tenant
-    return tenant
-
-
 def tenant_rules() -> TenantRules:
-    return rules_for(current_tenant())
+    return current_rules()
 
 
 def _zone(rules: TenantRules) -> ZoneInfo:

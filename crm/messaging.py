@@ -28,9 +28,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from compliance.choices import ConsentState
-from compliance.models import Consent
-from compliance.services import consent_record
+from compliance.services import consent_granted, consent_record
 from crm import sending_rules
 from crm.channels import channel_for
 from crm.channels.base import Outgoing, PermanentSendError, TransientSendError
@@ -396,17 +394,12 @@ def _opt_out(contact: Contact, channel: str) -> None:
     consent_channel = sending_rules.CONSENT_FOR_CHANNEL.get(channel)
     if consent_channel is None:
         return
-    already_revoked = not _consent_is_granted(contact, consent_channel)
+    already_revoked = not consent_granted(contact, consent_channel)
     consent_record(actor=None, contact=contact, channel=consent_channel, granted=False, source="opt_out_keyword")
     if already_revoked and Message.objects.filter(contact=contact, channel=channel,
                                                   purpose=MessagePurpose.OPT_OUT_CONFIRMATION).exists():
         return
     send_opt_out_confirmation(contact, channel)
-
-
-def _consent_is_granted(contact, consent_channel) -> bool:
-    newest = Consent.objects.filter(contact=contact, channel=consent_channel).order_by("-created_at").first()
-    return newest is not None and newest.status == ConsentState.GRANTED
 
 
 def send_opt_out_confirmation(contact: Contact, channel: str) -> Message | None:
@@ -518,7 +511,7 @@ def unsubscribe(*, contact: Contact, channel: str, ip_address: str | None = None
     """The reader of an email clicked its unsubscribe link: revoke that channel's consent. Returns False if
     it was already revoked (nothing is written twice)."""
     consent_channel = sending_rules.CONSENT_FOR_CHANNEL.get(channel)
-    if consent_channel is None or not _consent_is_granted(contact, consent_channel):
+    if consent_channel is None or not consent_granted(contact, consent_channel):
         return False
     consent_record(actor=None, contact=contact, channel=consent_channel, granted=False, source="unsubscribe_link",
                    ip_address=ip_address)

@@ -17,6 +17,7 @@ commits must put the settings back itself).
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import email
 import email.policy
 import hashlib
@@ -174,7 +175,7 @@ class ReceivedRequest:
     data: dict = field(default_factory=dict)  # the JSON body, or the form's fields
 
 
-class _HttpImitation(_Configurable):
+class _HttpImitation(_Configurable, ABC):
     """A ThreadingHTTPServer on a free port whose POSTs go to `self.answer(request) -> (status, dict)`.
     Knobs shared by the providers: `fail_next(n, status)` and `after_answer`, a hook called with the
     request's data after a successful answer has been sent and flushed (the provider "accepted")."""
@@ -230,8 +231,9 @@ class _HttpImitation(_Configurable):
     def failure_answer(self, status: int) -> dict:
         return {"error": {"message": "Service temporarily unavailable", "code": 2}}
 
+    @abstractmethod
     def answer(self, request: ReceivedRequest) -> tuple[int, dict]:
-        raise NotImplementedError
+        """The provider's answer to an accepted request: (HTTP status, JSON body)."""
 
     def start(self):
         self._thread.start()

@@ -553,3 +553,18 @@ def test_another_tenants_lead_is_not_found_on_the_attribution_page(in_tenant_a, 
         lead_of_b = LeadFactory()
 
     assert client_for(people["admin"]).get(f"/affiliates/attribution/leads/{lead_of_b.pk}/").status_code == 404
+
+
+def test_a_referral_that_fails_is_not_lost_but_queued_for_a_retry(in_tenant_a, django_capture_on_commit_callbacks):
+    import django_rq
+    queue = django_rq.get_queue("default")
+    queue.empty()
+
+    # The lead id is not even a UUID: attributing it now fails, after the CRM's transaction committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lead_referred.send(sender=Lead, lead_id="not-a-lead", code="ANYCODE", source="form", ip=None)
+
+    [job] = queue.jobs
+    assert job.args[1] == "affiliates.receivers.attribute_lead_job"
+    assert job.args[2:] == ("not-a-lead", "ANYCODE", "form", None)
+    assert job.retries_left == 3

@@ -422,6 +422,28 @@ def test_the_home_and_referrals_pages_run_as_many_queries_for_200_referrals_as_f
     assert with_two_hundred == with_ten
 
 
+def test_the_commissions_page_explains_each_row_without_a_query_per_row(client_for, people, me, policies):
+    from affiliates.commissions import commissions_for_won_deal
+
+    def won_deals(count, start):
+        for number in range(start, start + count):
+            lead = referral(me, name=f"Query Lead {number}")
+            deal = factories.DealFactory(lead=lead, stage=DealStage.CLOSED_WON, closed_at=timezone.now(), plan="pro",
+                                         value=Decimal("8388.00"), language="en")
+            customer = factories.CustomerFactory(deal=deal, plan="pro", monthly_amount=Decimal("699.00"), language="en")
+            factories.PaymentFactory(customer=customer)
+            commissions_for_won_deal(deal.pk)
+
+    client = client_for(people["affiliate"], language="en")
+    won_deals(2, 0)
+    client.get("/affiliates/portal/commissions/")
+    with_two = count_queries(client, "/affiliates/portal/commissions/")
+    won_deals(6, 2)
+    with_eight = count_queries(client, "/affiliates/portal/commissions/")
+
+    assert with_eight == with_two
+
+
 # --- commissions explained, disputes, statements -----------------------------------------------------
 
 def test_each_commission_explains_its_basis_in_words(client_for, people, me):

@@ -35,11 +35,10 @@ NOT_CONFIGURED = _("outbox (not configured)")
 
 
 def _tenant(tenant):
-    """The given tenant, else the connection's. Inside a job the connection holds only a schema name
-    (django-tenants' FakeTenant, without settings), so the row is looked up."""
+    """The given tenant, else the connection's (its row, also inside a bare schema context)."""
     if tenant is not None:
         return tenant
-    from dealix.core.notifications import current_tenant
+    from dealix.tenancy.rules import current_tenant
     return current_tenant()
 
 

@@ -10,6 +10,7 @@ adapter never touches the database) and returns a `Sent` with the provider's id,
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 
@@ -47,12 +48,13 @@ class Sent:
     delivered: bool = False
 
 
-class Channel:
+class Channel(ABC):
     """One way out. `name` is what the UI shows ("WhatsApp Cloud API", "Outbox (not sent)")."""
 
     name = ""
     #: False for the offline outbox: the thread marks such messages "recorded, not sent".
     really_sends = True
 
+    @abstractmethod
     def send(self, outgoing: Outgoing) -> Sent:
-        raise NotImplementedError
+        """Hand the message to the provider; raise TransientSendError or PermanentSendError if it fails."""

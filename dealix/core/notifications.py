@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,6 +34,7 @@ from dealix.core.audit import audit_update, snapshot
 from dealix.core.choices import NotificationChannel
 from dealix.core.models import Notification
 from dealix.core.services import notification_create
+from dealix.tenancy.rules import current_tenant  # noqa: F401 (the programme's modules import it from here)
 
 
 class NotificationType(models.TextChoices):
@@ -120,16 +121,6 @@ def notify(*, user, type: str, title, body="", url: str = "") -> None:
 
 
 # --- the email -------------------------------------------------------------------------------------
-
-def current_tenant():
-    """The Tenant row of the current schema. Inside a job `connection.tenant` is django-tenants'
-    FakeTenant (a schema name only), which has no slug, name or settings."""
-    tenant = getattr(connection, "tenant", None)
-    if getattr(tenant, "slug", None):
-        return tenant
-    from dealix.tenancy.models import Tenant
-    return Tenant.objects.filter(schema_name=connection.schema_name).first()
-
 
 def absolute_url(path: str) -> str:
     """`path` on the current tenant's own host, for links that leave the browser (emails)."""

@@ -165,6 +165,17 @@ def rules_for(tenant) -> TenantRules:
     return rules
 
 
+def current_tenant():
+    """The Tenant row the connection is on. Requests and jobs (dealix.core.jobs) set the row itself; code
+    inside a bare `schema_context` (a management command, a test) has only django-tenants' FakeTenant,
+    a schema name without settings, slug or name, so the row is looked up."""
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or hasattr(tenant, "slug"):
+        return tenant
+    from dealix.tenancy.models import Tenant
+    return Tenant.objects.filter(schema_name=connection.schema_name).first() or tenant
+
+
 def current_rules() -> TenantRules:
-    """The rules of the tenant the connection is on (a request or a tenant-aware job)."""
-    return rules_for(getattr(connection, "tenant", None))
+    """The rules of the tenant the connection is on (a request, a job, or a schema context)."""
+    return rules_for(current_tenant())
