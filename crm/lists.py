@@ -43,6 +43,8 @@ LEADS = EntityList(
     export_url_name="crm:lead_export",
     bulk_template="crm/partials/lead_bulk_actions.html",
     extra_context=lead_list_context,
+    page_fields=("id", "full_name", "company_name", "phone", "email", "status", "score", "sector", "city", "source",
+                 "created_at", "updated_at", "assigned_to_id", "assigned_to__id", "assigned_to__full_name"),
     export_columns=[
         (_("Name"), lambda lead: lead.full_name),
         (_("Company"), lambda lead: lead.company_name),

@@ -116,8 +116,15 @@ def merge_records(*, actor, kind: str, survivor, duplicates: list, chosen: dict[
                 field.model.objects.filter(pk__in=ids).update(**{field.name: survivor.pk})
                 moved[str(duplicate.pk)][_relation_label(field)] = ids
         model.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
+    # The duplicates' contacts now hang off the survivor, so they follow its owner (as on reassignment).
+    contact_owners = {}
+    if kind == "lead":
+        for contact in Contact.objects.filter(lead=survivor).exclude(owner_id=survivor.assigned_to_id):
+            contact_owners[str(contact.pk)] = str(contact.owner_id) if contact.owner_id else None
+        Contact.objects.filter(pk__in=list(contact_owners)).update(owner_id=survivor.assigned_to_id)
     return audit(actor=actor, action=AuditAction.UPDATE, instance=survivor, changes={
-        "merge": {"kind": kind, "before": before, "duplicates": [str(d.pk) for d in duplicates], "moved": moved}})
+        "merge": {"kind": kind, "before": before, "duplicates": [str(d.pk) for d in duplicates], "moved": moved,
+                  "contact_owners": contact_owners}})
 
 
 @transaction.atomic
@@ -139,6 +146,8 @@ def merge_undo(*, actor, entry: AuditLog):
             related_model = _model_by_label(app_model)
             related_model.objects.filter(pk__in=ids).update(**{field_name: duplicate_id})
         model.objects.filter(pk=duplicate_id).update(merged_into=None)
+    for contact_id, owner_id in merge.get("contact_owners", {}).items():
+        Contact.objects.filter(pk=contact_id).update(owner_id=owner_id)
     for field in model._meta.concrete_fields:
         if field.attname in merge["before"] and field.name in MERGE_FIELDS[kind]:
             value = merge["before"][field.attname]
@@ -155,10 +164,11 @@ def _model_by_label(label: str):
 
 
 def merges_of(record) -> list[AuditLog]:
-    """The merge entries of a survivor that have not been undone, newest first."""
-    entries = list(AuditLog.objects.filter(entity_type=record._meta.label_lower, entity_id=record.pk,
-                                           changes__has_key="merge").order_by("-created_at")[:20])
-    undone = set(AuditLog.objects.filter(entity_type=record._meta.label_lower, entity_id=record.pk,
-                                         changes__has_key="merge_undone")
-                 .values_list("changes__merge_undone", flat=True))
-    return [entry for entry in entries if str(entry.pk) not in undone]
+    """The merge entries of a survivor that have not been undone, newest first (one query: the merges and
+    their undoings are both entries of the survivor)."""
+    from django.db.models import Q
+    rows = list(AuditLog.objects.filter(Q(changes__has_key="merge") | Q(changes__has_key="merge_undone"),
+                                        entity_type=record._meta.label_lower, entity_id=record.pk)
+                .order_by("-created_at"))
+    undone = {row.changes["merge_undone"] for row in rows if "merge_undone" in row.changes}
+    return [row for row in rows if "merge" in row.changes and str(row.pk) not in undone][:20]

@@ -55,7 +55,7 @@ def _time_page(client: Client, path: str) -> tuple[list[float], int, list[str]]:
             queries = len(captured.captured_queries)
             # The floor is the page's reads; session and bookkeeping writes are not part of the page.
             captured_sql = [query["sql"] for query in captured.captured_queries
-                            if query["sql"].lstrip().upper().startswith("SELECT")]
+                            if query["sql"].lstrip(" (").upper().startswith("SELECT")]
     return samples, queries, captured_sql
 
 

@@ -48,7 +48,9 @@ class LeadQuerySet(VisibleQuerySet):
 
 
 class ContactQuerySet(VisibleQuerySet):
-    OWN_LOOKUPS = ("owner", "lead__assigned_to")
+    # A contact's owner follows its lead's assignee (crm.services.contacts_follow_lead), so "owner" alone
+    # covers the contacts of an agent's leads, and an index on (owner, created_at) answers it.
+    OWN_LOOKUPS = ("owner",)
     HIDES_MERGED = True
 
 
@@ -73,7 +75,7 @@ class ActivityQuerySet(VisibleQuerySet):
 
 
 class CallQuerySet(VisibleQuerySet):
-    OWN_LOOKUPS = ("user", "lead__assigned_to", "contact__owner", "contact__lead__assigned_to")
+    OWN_LOOKUPS = ("user", "lead__assigned_to", "contact__owner")
 
 
 class BookingQuerySet(VisibleQuerySet):

@@ -145,8 +145,24 @@ def lead_assign(*, actor, lead: Lead, assignee: User) -> Lead:
     lead.assigned_to = assignee
     lead.save(update_fields=["assigned_to", "updated_at"])
     if audit_update(actor=actor, instance=lead, before=before):
+        contacts_follow_lead(actor=actor, lead=lead)
         _notify_assignee(actor=actor, lead=lead)
     return lead
+
+
+def contacts_follow_lead(*, actor, lead: Lead) -> list[str]:
+    """The people of a lead belong to whoever works the lead: a reassigned (or merged) lead takes its
+    contacts to the new owner, and the previous agent no longer sees them. Agents' contact visibility is
+    then `owner = me` alone, which an index answers, instead of an OR across the lead table.
+    Returns the ids of the contacts handed over, each audited."""
+    handed_over = []
+    for contact in Contact.objects.select_for_update().filter(lead=lead).exclude(owner_id=lead.assigned_to_id):
+        before = snapshot(contact, ["owner"])
+        contact.owner_id = lead.assigned_to_id
+        contact.save(update_fields=["owner", "updated_at"])
+        audit_update(actor=actor, instance=contact, before=before)
+        handed_over.append(str(contact.pk))
+    return handed_over
 
 
 def _notify_assignee(*, actor, lead: Lead) -> None:

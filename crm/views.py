@@ -376,9 +376,12 @@ def search(request):
 
 def custom_fields_of(entity_type: str, record) -> list[tuple]:
     """(definition, label, value) for each custom field of the record's type."""
+    definitions = list(properties.definitions_for(entity_type))
+    if not definitions:  # most tenants define none: no need to read the record's values
+        return []
     values = properties.values_for(entity_type, record.pk)
     return [(definition, definition.display_label(get_language()), values.get(definition.key, ""))
-            for definition in properties.definitions_for(entity_type)]
+            for definition in definitions]
 
 
 @require_POST

@@ -97,7 +97,9 @@ def _visible_booking(request, pk) -> AutoBooking:
 
 
 def _card(request, lead: Lead, **extra) -> HttpResponse:
-    return render(request, "crm/partials/lead_meetings.html", {"card": card_context(request, lead, **extra)})
+    """The card for htmx; a page around it otherwise (the lead page's link for browsers without JavaScript)."""
+    template = "crm/partials/lead_meetings.html" if request.htmx else "crm/lead_meetings.html"
+    return render(request, template, {"card": card_context(request, lead, **extra), "lead": lead})
 
 
 def _errors(error: ValidationError) -> str:

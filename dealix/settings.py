@@ -62,6 +62,10 @@ PUBLIC_SCHEMA_NAME = "public"
 # (dealix.tenancy.schemas keeps it migrated and repairs what the clone function gets wrong).
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# `SET search_path` once per schema switch rather than before every query: it halved a page's round trips.
+# Safe because django-tenants forgets the path on set_tenant(), close(), rollback and savepoint rollback,
+# the only ways the session's path can change under it.
+TENANT_LIMIT_SET_CALLS = True
 DEFAULT_NOT_FOUND_TENANT_VIEW = "dealix.tenancy.views.unknown_host"
 PUBLIC_SCHEMA_URLCONF = "dealix.urls_public"
 ROOT_URLCONF = "dealix.urls_tenants"

@@ -705,11 +705,23 @@ def test_a_lead_with_a_meeting_ahead_is_shown_it_instead_of_booking_another(host
 
 # --- the agents' pages -----------------------------------------------------------------------------------
 
-def test_the_lead_page_has_a_meetings_card_with_the_owners_free_times(client_for, people, agent, lead):
-    page = client_for(people["agent"], language="en").get(f"/crm/leads/{lead.pk}/")
+def test_the_lead_page_loads_a_meetings_card_with_the_owners_free_times(client_for, people, agent, lead):
+    client = client_for(people["agent"], language="en")
+    page = client.get(f"/crm/leads/{lead.pk}/")
+    card = client.get(f"/crm/leads/{lead.pk}/meetings/", HTTP_HX_REQUEST="true")
 
     body = page.content.decode()
     assert page.status_code == 200 and 'id="lead-meetings"' in body
+    assert f'hx-get="/crm/leads/{lead.pk}/meetings/" hx-trigger="load"' in body
+    assert 'data-testid="meeting-slots"' in card.content.decode() and offered(card)
+    assert "<html" not in card.content.decode()
+
+
+def test_without_javascript_the_meetings_card_opens_as_a_page(client_for, people, agent, lead):
+    page = client_for(people["agent"], language="en").get(f"/crm/leads/{lead.pk}/meetings/")
+
+    body = page.content.decode()
+    assert page.status_code == 200 and "<html" in body and lead.full_name in body
     assert 'data-testid="meeting-slots"' in body and offered(page)
 
 
@@ -771,9 +783,9 @@ def test_the_card_shows_a_lead_that_keeps_missing_meetings_as_low_priority(clien
         AutoBookingFactory(agent=agent, lead=lead, status=BookingStatus.COMPLETED, no_show=True,
                            proposed_time=timezone.now() - datetime.timedelta(days=days_ago))
 
-    page = client_for(people["agent"], language="en").get(f"/crm/leads/{lead.pk}/")
+    card = client_for(people["agent"], language="en").get(f"/crm/leads/{lead.pk}/meetings/", HTTP_HX_REQUEST="true")
 
-    assert "3 no-shows" in page.content.decode() and "Low priority" in page.content.decode()
+    assert "3 no-shows" in card.content.decode() and "Low priority" in card.content.decode()
 
 
 def test_another_agents_lead_and_meetings_are_not_found(client_for, people, agent, lead):

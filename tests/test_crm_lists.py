@@ -292,3 +292,22 @@ def test_htmx_fragments_of_another_agents_lead_are_404(client_for, people):
         assert client.get(path, HTTP_HX_REQUEST="true").status_code == 404
     assert client.post(f"/crm/leads/{theirs.pk}/tasks/", {"subject": "x", "scheduled_at": "2026-12-01T10:00"},
                        HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_every_filter_control_is_named_for_screen_readers_and_keeps_its_value(client_for, people):
+    import re
+    page = client_for(people["manager"], language="en").get(
+        "/crm/leads/?city=Jeddah&created_min=2026-01-01&status=new").content.decode()
+    panel = page[page.index('<form id="filters"'):]
+    panel = panel[:panel.index("</form>")]
+    labelled = set(re.findall(r'<label[^>]* for="([^"]+)"', panel))
+    controls = re.findall(r'<(?:select|input)\b([^>]*)>', panel)
+    for attributes in controls:
+        if 'type="hidden"' in attributes:
+            continue
+        control_id = re.search(r'id="([^"]+)"', attributes).group(1)
+        assert control_id in labelled or "aria-label=" in attributes, attributes
+    assert '<legend class="form-label fw-semibold mb-1 fs-6">Status</legend>' in panel
+    assert 'name="city" id="id_city" class="form-control form-control-sm" value="Jeddah"' in panel
+    assert 'type="date" name="created_min" id="id_created_0"' in panel and 'value="2026-01-01"' in panel
+    assert 'name="status" value="new" id="id_status_0" class="form-check-input" checked' in panel

@@ -129,6 +129,23 @@ def test_reassignment_is_for_managers_and_audited(agent, manager, people):
     assert entry.user == manager and entry.changes == {"assigned_to_id": [str(agent.pk), str(other.pk)]}
 
 
+def test_a_reassigned_lead_takes_its_contacts_to_the_new_agent(agent, manager, people):
+    lead = new_lead(agent)
+    other = User.objects.get(email=people["agent2"].email)
+    contact = Contact.objects.create(full_name="نورة العتيبي", lead=lead, owner=agent)
+    unrelated = Contact.objects.create(full_name="Someone else", owner=agent)
+
+    services.lead_assign(actor=manager, lead=lead, assignee=other)
+
+    contact.refresh_from_db()
+    assert contact.owner == other
+    assert not Contact.objects.visible_to(agent).filter(pk=contact.pk).exists()
+    assert Contact.objects.visible_to(other).filter(pk=contact.pk).exists()
+    assert Contact.objects.visible_to(agent).filter(pk=unrelated.pk).exists()
+    entry = AuditLog.objects.get(entity_id=contact.pk, action="update")
+    assert entry.user == manager and entry.changes == {"owner_id": [str(agent.pk), str(other.pk)]}
+
+
 def test_an_agent_cannot_touch_another_agents_lead(agent, people):
     other = User.objects.get(email=people["agent2"].email)
     lead = new_lead(other)

@@ -72,6 +72,26 @@ def test_undoing_a_merge_puts_everything_back(agent, twins):
         merge_undo(actor=agent, entry=entry)
 
 
+def test_merged_contacts_follow_the_survivors_owner_until_the_merge_is_undone(agent, twins):
+    first, second = twins
+    colleague = User.objects.get(email="agent2@a.test")
+    Lead.objects.filter(pk=first.pk).update(assigned_to=colleague)
+    first.refresh_from_db()
+    contact = Contact.objects.get(lead=second)
+
+    manager = User.objects.get(email="manager@a.test")
+    entry = merge_records(actor=manager, kind="lead", survivor=first, duplicates=[second])
+
+    contact.refresh_from_db()
+    assert contact.lead == first and contact.owner == colleague
+    assert Contact.objects.visible_to(colleague).filter(pk=contact.pk).exists()
+
+    merge_undo(actor=manager, entry=entry)
+
+    contact.refresh_from_db()
+    assert contact.lead == second and contact.owner == agent
+
+
 def test_merging_contacts_moves_their_consent_history(agent):
     keep = Contact.objects.create(full_name="A", phone="+966503334444", owner=agent)
     other = Contact.objects.create(full_name="A bis", phone="+966503334444", owner=agent)

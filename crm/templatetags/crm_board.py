@@ -23,6 +23,24 @@ def board_cards(context, column):
     token = escape(get_token(request))
     owner_id = escape(owner.pk) if owner else ""
     move_to = escape(gettext("Move to"))
+    stage_labels = [(value, escape(str(label))) for value, label in stages]
+    menus: dict[str, str] = {}  # a card's "Move to" items depend only on its stage; its URL is filled in
+
+    def menu_for(stage: str) -> str:
+        if stage not in menus:
+            items = []
+            for value, label in stage_labels:
+                if value == stage:
+                    continue
+                if value == "closed_lost":
+                    items.append(f'<li><button type="button" class="dropdown-item" data-lost-url="{{url}}">'
+                                 f'{label}…</button></li>')
+                else:
+                    items.append(f'<li><button class="dropdown-item" name="stage" value="{escape(value)}">'
+                                 f'{label}</button></li>')
+            menus[stage] = "".join(items)
+        return menus[stage]
+
     parts = []
     for deal in deals:
         movable = can_work and deal.is_open
@@ -39,21 +57,12 @@ def board_cards(context, column):
             f'</span><span>{deal.probability}%</span></div>'
             f'<div class="small text-body-secondary">{owner_name}</div>')
         if movable:
-            items = []
-            for value, label in stages:
-                if value == deal.stage:
-                    continue
-                if value == "closed_lost":
-                    items.append(f'<li><button type="button" class="dropdown-item" data-lost-url="{move_url}">'
-                                 f'{escape(label)}…</button></li>')
-                else:
-                    items.append(f'<li><button class="dropdown-item" name="stage" value="{escape(value)}">'
-                                 f'{escape(label)}</button></li>')
             parts.append(
                 f'<form method="post" action="{move_url}" hx-post="{move_url}" hx-target="#pipeline-board"'
                 f' class="dropdown mt-1"><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
                 f'<input type="hidden" name="owner" value="{owner_id}">'
                 f'<button type="button" class="btn btn-sm btn-link p-0 dropdown-toggle" data-bs-toggle="dropdown"'
-                f' aria-expanded="false">{move_to}</button><ul class="dropdown-menu">{"".join(items)}</ul></form>')
+                f' aria-expanded="false">{move_to}</button><ul class="dropdown-menu">'
+                f'{menu_for(deal.stage).replace("{url}", move_url)}</ul></form>')
         parts.append("</div></li>")
     return mark_safe("".join(parts))

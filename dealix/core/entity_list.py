@@ -51,6 +51,9 @@ class EntityList:
     create_url_name: str = ""
     export_url_name: str = ""
     extra_context: Callable | None = None
+    #: the fields a page's rows need (`only()`), so the table does not load and parse every column; exports
+    #: read whole rows
+    page_fields: tuple[str, ...] = ()
 
 
 def search_condition(query: str) -> str:
@@ -115,6 +118,8 @@ def render_entity_list(request, entity_list: EntityList, *, template: str = "lis
     except ValueError:
         per_page = 50
     per_page = per_page if per_page in PER_PAGE_CHOICES else 50
+    if entity_list.page_fields:
+        queryset = queryset.only(*entity_list.page_fields)
     page = keyset_page(queryset, ordering=entity_list.sorts[sort_key].ordering, cursor=params.get("cursor"),
                        per_page=per_page)
     columns = visible_columns(request, entity_list)

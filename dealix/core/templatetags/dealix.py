@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django import template
 from django.utils import formats, timezone, translation
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from hijridate import Gregorian
 
 register = template.Library()
@@ -54,15 +55,24 @@ def dual_date(value, with_time=True):
 
 @register.filter
 def short_date(value):
-    """A compact Gregorian date for tables, with the Hijri date (and time) in its tooltip."""
+    """A compact Gregorian date for tables, with the Hijri date (and time) in its tooltip. Lists show
+    hundreds of these, so each day's two texts are formatted once per language and the markup is written
+    directly (Django's date formatting and format_html were a fifth of a list page)."""
     if not value:
         return ""
     value = _local(value)
     is_datetime = isinstance(value, datetime.datetime)
     day = value.date() if is_datetime else value
-    tooltip = hijri_text(day) + (f" · {value:%H:%M}" if is_datetime else "")
-    return format_html('<time datetime="{}" title="{}" class="text-nowrap">{}</time>', value.isoformat(), tooltip,
-                       formats.date_format(value, "j M Y"))
+    language = "ar" if translation.get_language() == "ar" else "en"
+    tooltip = _hijri_text(day, language) + (f" · {value:%H:%M}" if is_datetime else "")
+    return mark_safe(f'<time datetime="{value.isoformat()}" title="{escape(tooltip)}" class="text-nowrap">'
+                     f'{_short_day(day, language)}</time>')
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_day(day: datetime.date, language: str) -> str:
+    with translation.override(language):
+        return escape(formats.date_format(day, "j M Y"))
 
 
 @register.filter
@@ -86,11 +96,47 @@ def now_hijri():
 
 @register.filter
 def add_class(bound_field, css_class):
-    """Render a form field with extra CSS classes: {{ form.name|add_class:"form-control" }}."""
-    return bound_field.as_widget(attrs={"class": css_class})
+    """Render a form field with extra CSS classes: {{ form.name|add_class:"form-control" }}.
+    Text inputs and text areas are written directly, with the same markup as Django's widget templates
+    (each of which costs three template renders); any other widget renders through Django."""
+    from django import forms
+    widget = bound_field.field.widget
+    is_textarea = type(widget) is forms.Textarea
+    if not (_is_plain_input(widget) or is_textarea) or bound_field.field.localize:
+        return bound_field.as_widget(attrs={"class": css_class})
+    attrs = bound_field.build_widget_attrs({"class": css_class}, widget)
+    if bound_field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound_field.auto_id)
+    attributes = "".join(f" {name}" if value is True else f' {name}="{escape(value)}"'
+                         for name, value in {**widget.attrs, **attrs}.items() if value is not False)
+    value = widget.format_value(bound_field.value())
+    if isinstance(widget, forms.PasswordInput) and not widget.render_value:
+        value = None  # a typed password is never sent back
+    name = escape(bound_field.html_name)
+    if is_textarea:
+        return mark_safe(f'<textarea name="{name}"{attributes}>\n{escape(value) if value else ""}</textarea>')
+    shown = "" if value is None else f' value="{escape(value)}"'
+    return mark_safe(f'<input type="{escape(widget.input_type)}" name="{name}"{shown}{attributes}>')
 
 
 @register.simple_tag
+def filter_group(bound_field):
+    """One filter of a list's panel: its label (a <label> for one control, a <fieldset>'s legend for a
+    group of check boxes or a range), the control and its errors, written in one pass."""
+    from django import forms
+    from django.utils.safestring import mark_safe
+    widget = bound_field.field.widget
+    control = filter_field(bound_field)
+    errors = "".join(f"<li>{escape(error)}</li>" for error in bound_field.errors)
+    errors = f'<ul class="errorlist">{errors}</ul>' if errors else ""
+    label = escape(bound_field.label)
+    if isinstance(widget, (forms.CheckboxSelectMultiple, forms.MultiWidget)):
+        return mark_safe(f'<fieldset class="mb-3"><legend class="form-label fw-semibold mb-1 fs-6">{label}</legend>'
+                         f'{control}{errors}</fieldset>')
+    return mark_safe(f'<div class="mb-3"><label class="form-label fw-semibold mb-1" for="{bound_field.auto_id}">'
+                     f'{label}</label>{control}{errors}</div>')
+
+
 def filter_field(bound_field):
     """A list's filter control, written directly: Django's widget templates render every <option>
     through a template of its own, which costs a list page more than its whole table body.
@@ -127,9 +173,34 @@ def filter_field(bound_field):
             f'<option value="{escape(option)}"{" selected" if str(option) == current else ""}>{escape(label)}</option>'
             for option, label in choices)
         return mark_safe(f'<select name="{escape(name)}" id="{auto_id}" class="{escape(css)}">{options}</select>')
-    if isinstance(widget, Input) and not isinstance(widget, (forms.FileInput, forms.CheckboxInput)):
-        input_type = widget.attrs.get("type", widget.input_type)
-        shown = "" if value in (None, "") else str(value)
-        return mark_safe(f'<input type="{escape(input_type)}" name="{escape(name)}" id="{auto_id}"'
-                         f' class="{escape(css)}" value="{escape(shown)}">')
+    if _is_plain_input(widget):
+        return mark_safe(_plain_input(widget, name, auto_id, value))
+    if isinstance(widget, forms.MultiWidget) and all(_is_plain_input(part) for part in widget.widgets):
+        # A range (from – to): each part named with its suffix and numbered like Django's MultiWidget does.
+        values = value if isinstance(value, (list, tuple)) else widget.decompress(value)
+        suffixes = getattr(widget, "suffixes", None)  # django-filter's ranges: created_min / created_max
+        names = ([f"{name}_{suffix}" if suffix else name for suffix in suffixes] if suffixes
+                 else [f"{name}{suffix}" for suffix in widget.widgets_names])
+        parts = [_plain_input(part, names[index], f"{auto_id}_{index}",
+                              values[index] if index < len(values) else None, extra_attrs=widget.attrs,
+                              label=(translation.gettext("%(field)s: until") if index
+                                     else translation.gettext("%(field)s: from")) % {"field": bound_field.label})
+                 for index, part in enumerate(widget.widgets)]
+        return mark_safe(f'<div class="d-flex align-items-center gap-1">{" – ".join(parts)}</div>')
     return bound_field.as_widget()
+
+
+def _is_plain_input(widget) -> bool:
+    from django import forms
+    from django.forms.widgets import Input
+    return isinstance(widget, Input) and not isinstance(widget, (forms.FileInput, forms.CheckboxInput))
+
+
+def _plain_input(widget, name: str, auto_id: str, value, label: str = "", extra_attrs=None) -> str:
+    attrs = {**(extra_attrs or {}), **widget.attrs}
+    input_type = attrs.get("type", widget.input_type)
+    css = attrs.get("class", "")
+    shown = "" if value in (None, "") else str(value)
+    labelled = f' aria-label="{escape(label)}"' if label else ""
+    return (f'<input type="{escape(input_type)}" name="{escape(name)}" id="{auto_id}" class="{escape(css)}"'
+            f' value="{escape(shown)}"{labelled}>')
