@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import LeadSource, LeadStatus, Sector
 from crm.templatetags.crm_records import duration, is_web_link
-from dealix.core.tables import DealixTable, choice_labels, record_url
-from dealix.core.templatetags.dealix import sar, short_date
+from dealix.core.tables import DealixTable, record_url
+from dealix.core.templatetags.dealix import sar
 
 STATUS_COLOURS = {"new": "primary", "contacted": "info", "qualified": "success", "converted": "dark",
                   "lost": "secondary"}
@@ -43,7 +43,7 @@ class LeadTable(DealixTable):
                          f'{html.escape(value)}</a>')
 
     def render_status(self, record):
-        label = choice_labels(LeadStatus).get(record.status, record.status)
+        label = self.labels(LeadStatus).get(record.status, record.status)
         return mark_safe(f'<span class="badge text-bg-{STATUS_COLOURS.get(record.status, "secondary")}">'
                          f'{html.escape(label)}</span>')
 
@@ -53,16 +53,16 @@ class LeadTable(DealixTable):
                          f'{int(record.score)}</span>')
 
     def render_sector(self, value):
-        return choice_labels(Sector).get(value, value)
+        return self.labels(Sector).get(value, value)
 
     def render_source(self, record):
-        return choice_labels(LeadSource).get(record.source, record.source)
+        return self.labels(LeadSource).get(record.source, record.source)
 
     def render_created_at(self, value):
-        return short_date(value)
+        return self.short_date(value)
 
     def render_updated_at(self, value):
-        return short_date(value)
+        return self.short_date(value)
 
 
 # --- the other CRM lists -------------------------------------------------------------------------
@@ -97,13 +97,13 @@ class RecordTable(DealixTable):
         exclude = ("select",)
 
     def render_created_at(self, value):
-        return short_date(value)
+        return self.short_date(value)
 
     def render_updated_at(self, value):
-        return short_date(value)
+        return self.short_date(value)
 
     def render_sector(self, value):
-        return choice_labels(Sector).get(value, value)
+        return self.labels(Sector).get(value, value)
 
 
 class ProspectTable(RecordTable):
@@ -168,7 +168,7 @@ class DealTable(RecordTable):
         return format_html('<span class="ltr-value">{}%</span>', value)
 
     def render_expected_close(self, value):
-        return short_date(value)
+        return self.short_date(value)
 
 
 class ContactTable(RecordTable):
@@ -254,10 +254,10 @@ class CustomerTable(RecordTable):
         return money(value)
 
     def render_deal(self, record, value):
-        return format_html('<a href="{}">{}</a>', record_url("crm:deal_detail", record.deal_id), value)
+        return format_html('<a href="{}">{}</a>', self.url_for("crm:deal_detail", record.deal_id), value)
 
     def render_activated_at(self, value):
-        return short_date(value)
+        return self.short_date(value)
 
 
 class ActivityTable(RecordTable):
@@ -280,20 +280,20 @@ class ActivityTable(RecordTable):
 
     def render_about(self, record):
         if record.deal_id:
-            return format_html('<a href="{}">{}</a>', record_url("crm:deal_detail", record.deal_id),
+            return format_html('<a href="{}">{}</a>', self.url_for("crm:deal_detail", record.deal_id),
                                record.deal.title)
         if record.lead_id:
-            return format_html('<a href="{}">{}</a>', record_url("crm:lead_detail", record.lead_id),
+            return format_html('<a href="{}">{}</a>', self.url_for("crm:lead_detail", record.lead_id),
                                record.lead.full_name)
         return "—"
 
     def render_scheduled_at(self, record, value):
         overdue = record.completed_at is None and value < timezone.now()
-        date = short_date(value)
+        date = self.short_date(value)
         return format_html('<span class="text-danger fw-semibold">{}</span>', date) if overdue else date
 
     def render_completed_at(self, value):
-        return short_date(value)
+        return self.short_date(value)
 
 
 class CallTable(RecordTable):
@@ -317,10 +317,10 @@ class CallTable(RecordTable):
     def render_person(self, record):
         if record.contact_id:
             return format_html('<a href="{}" class="fw-semibold">{}</a>',
-                               record_url("crm:contact_detail", record.contact_id), record.contact.full_name)
+                               self.url_for("crm:contact_detail", record.contact_id), record.contact.full_name)
         if record.lead_id:
             return format_html('<a href="{}" class="fw-semibold">{}</a>',
-                               record_url("crm:lead_detail", record.lead_id), record.lead.full_name)
+                               self.url_for("crm:lead_detail", record.lead_id), record.lead.full_name)
         return "—"
 
     def render_direction(self, record):
@@ -341,7 +341,7 @@ class CallTable(RecordTable):
         return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', value, _("Listen"))
 
     def render_created_at(self, value):
-        return short_date(value)
+        return self.short_date(value)
 
 
 class MessageTable(RecordTable):
@@ -365,10 +365,10 @@ class MessageTable(RecordTable):
     def render_person(self, record):
         if record.lead_id:
             return format_html('<a href="{}#conversation" class="fw-semibold">{}</a>',
-                               record_url("crm:lead_detail", record.lead_id), record.lead.full_name)
+                               self.url_for("crm:lead_detail", record.lead_id), record.lead.full_name)
         if record.contact_id:
             return format_html('<a href="{}#conversation" class="fw-semibold">{}</a>',
-                               record_url("crm:contact_detail", record.contact_id), record.contact.full_name)
+                               self.url_for("crm:contact_detail", record.contact_id), record.contact.full_name)
         return "—"
 
     def render_reason_code(self, record):

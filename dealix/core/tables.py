@@ -2,7 +2,6 @@
 import html
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 
@@ -44,12 +43,31 @@ class DealixTable(tables.Table):
             if name not in self.ALWAYS and name not in chosen:
                 self.columns.hide(name)
 
+    # What every row's cells ask for, looked up once per table: each lookup goes through the request's
+    # thread-local state (URL configuration, language, time zone, tenant), and a page has hundreds of cells.
+
     def url_for(self, url_name: str, pk) -> str:
-        return record_url(url_name, pk)
+        templates = self.__dict__.setdefault("_url_templates", {})
+        if url_name not in templates:
+            templates[url_name] = record_url(url_name, _PLACEHOLDER_PK)
+        return templates[url_name].replace(_PLACEHOLDER_PK, str(pk))
+
+    def labels(self, choices) -> dict:
+        cache = self.__dict__.setdefault("_labels", {})
+        if choices not in cache:
+            cache[choices] = choice_labels(choices)
+        return cache[choices]
+
+    def short_date(self, value):
+        if "_zone" not in self.__dict__:
+            from django.utils import timezone
+            self.__dict__["_zone"] = timezone.get_current_timezone()
+        from dealix.core.templatetags.dealix import short_date
+        return short_date(value, self.__dict__["_zone"])
 
     @property
     def rules(self):
-        """The tenant's rules (score bands…), looked up once per table rather than once per cell."""
+        """The tenant's rules (score bands…)."""
         if "_rules" not in self.__dict__:
             from dealix.tenancy.rules import current_rules
             self.__dict__["_rules"] = current_rules()

@@ -54,13 +54,17 @@ def dual_date(value, with_time=True):
 
 
 @register.filter
-def short_date(value):
+def short_date(value, zone=None):
     """A compact Gregorian date for tables, with the Hijri date (and time) in its tooltip. Lists show
     hundreds of these, so each day's two texts are formatted once per language and the markup is written
-    directly (Django's date formatting and format_html were a fifth of a list page)."""
+    directly (Django's date formatting and format_html were a fifth of a list page). `zone`: the
+    current time zone, when the caller already has it."""
     if not value:
         return ""
-    value = _local(value)
+    if isinstance(value, datetime.datetime) and zone is not None and timezone.is_aware(value):
+        value = value.astimezone(zone)
+    else:
+        value = _local(value)
     is_datetime = isinstance(value, datetime.datetime)
     day = value.date() if is_datetime else value
     language = "ar" if translation.get_language() == "ar" else "en"
@@ -142,9 +146,6 @@ def filter_field(bound_field):
     through a template of its own, which costs a list page more than its whole table body.
     Selects, check-box lists and single inputs are written here; any other widget renders as usual."""
     from django import forms
-    from django.forms.widgets import Input
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
 
     widget = bound_field.field.widget
     name, auto_id = bound_field.html_name, bound_field.auto_id
