@@ -186,6 +186,7 @@ LANGUAGE_COOKIE_NAME = "dealix_language"
 USE_I18N = True
 TIME_ZONE = "Asia/Riyadh"
 USE_TZ = True
+FORMAT_MODULE_PATH = ["dealix.formats"]  # fills the gaps in Django's Arabic formats
 
 # --- static files --------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -187,7 +187,7 @@ def filter_field(bound_field):
                               label=(translation.gettext("%(field)s: until") if index
                                      else translation.gettext("%(field)s: from")) % {"field": bound_field.label})
                  for index, part in enumerate(widget.widgets)]
-        return mark_safe(f'<div class="d-flex align-items-center gap-1">{" – ".join(parts)}</div>')
+        return mark_safe(f'<div class="vstack gap-1">{"".join(parts)}</div>')  # stacked: a side panel is narrow
     return bound_field.as_widget()
 
 
