@@ -2,9 +2,11 @@
 some 20,000 template nodes, most of a board's time. Same markup as before; every text escaped."""
 from django import template
 from django.middleware.csrf import get_token
-from django.utils.html import escape
+from html import escape  # the cards' texts are plain strings: no need for Django's lazy-aware wrapper
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from django.utils.translation import get_language
 
 from dealix.core.templatetags.dealix import sar
 
@@ -21,7 +23,7 @@ def board_cards(context, column):
     owner = context.get("owner")
     stages = context.get("stages") or []
     token = escape(get_token(request))
-    owner_id = escape(owner.pk) if owner else ""
+    owner_id = escape(str(owner.pk)) if owner else ""
     move_to = escape(gettext("Move to"))
     stage_labels = [(value, escape(str(label))) for value, label in stages]
     menus: dict[str, str] = {}  # a card's "Move to" items depend only on its stage; its URL is filled in
@@ -42,18 +44,19 @@ def board_cards(context, column):
         return menus[stage]
 
     parts = []
+    language = get_language()
     for deal in deals:
         movable = can_work and deal.is_open
         move_url = escape(deal.move_url)
-        company = escape(deal.company.name) if deal.company_id and deal.company else ""
-        owner_name = escape(deal.assigned_to.full_name) if deal.assigned_to_id and deal.assigned_to else "—"
+        company = escape(deal.company_name)
+        owner_name = escape(deal.owner_name) if deal.owner_name else "—"
         draggable = ' draggable="true"' if movable else ""
         parts.append(
             f'<li class="card pipeline-card"{draggable} data-deal="{deal.pk}"'
             f' data-move-url="{move_url}" data-testid="deal-card"><div class="card-body p-2">'
             f'<a href="{escape(deal.detail_url)}" class="fw-semibold d-block text-truncate">{escape(deal.title)}</a>'
             f'<div class="small text-body-secondary text-truncate">{company}</div>'
-            f'<div class="d-flex justify-content-between small mt-1"><span class="ltr-value">{escape(sar(deal.value))}'
+            f'<div class="d-flex justify-content-between small mt-1"><span class="ltr-value">{escape(sar(deal.value, language))}'
             f'</span><span>{deal.probability}%</span></div>'
             f'<div class="small text-body-secondary">{owner_name}</div>')
         if movable:

@@ -80,13 +80,13 @@ def _short_day(day: datetime.date, language: str) -> str:
 
 
 @register.filter
-def sar(value):
-    """An amount in Saudi riyals, formatted for the active language: what babel's CLDR patterns give
-    (`‏1,499.50 ر.س.‏`, `SAR 1,499.50`), written directly because boards format hundreds per page."""
+def sar(value, language=None):
+    """An amount in Saudi riyals, formatted for the active language (or `language`): what babel's CLDR
+    patterns give (`‏1,499.50 ر.س.‏`, `SAR 1,499.50`), written directly because boards format hundreds."""
     if value in (None, ""):
         return ""
     amount = Decimal(value)
-    if translation.get_language() == "ar":
+    if (language or translation.get_language()) == "ar":
         return f"\u200f{amount:,.2f}\xa0ر.س.\u200f"
     sign = "-" if amount < 0 else ""
     return f"{sign}SAR\xa0{abs(amount):,.2f}"
