@@ -34,7 +34,7 @@ from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.html import linebreaks, urlize
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext, ngettext_lazy
 
 from affiliates.choices import AffiliateStatus, AttributionStatus, CommissionStatus, Tier
 from affiliates.models import Affiliate, PolicyAcceptance
@@ -611,8 +611,11 @@ def send_acceptance_email(affiliate_id: str) -> bool:
             gettext_lazy("Welcome to the %(tenant_name)s partner programme"),
             gettext_lazy("Your referral code: %(referral_code)s\nYour referral link: %(referral_link)s"))
         days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-        body += "\n\n" + _("To sign in to the partner portal, first choose your password with this link (it works "
-                           "for %(days)s days):\n%(link)s") % {"days": days, "link": set_password_link(affiliate.user)}
+        body += "\n\n" + ngettext(
+            "To sign in to the partner portal, first choose your password with this link (it works for %(days)s "
+            "day):\n%(link)s",
+            "To sign in to the partner portal, first choose your password with this link (it works for %(days)s "
+            "days):\n%(link)s", days) % {"days": days, "link": set_password_link(affiliate.user)}
     _send(to=affiliate.email, subject=subject, body=body, language=language)
     _save_emailed(affiliate, "acceptance")
     return True
@@ -630,8 +633,10 @@ def send_rejection_email(affiliate_id: str) -> bool:
             "affiliate_rejection", language,
             {"affiliate_name": affiliate.full_name, "reason": affiliate.status_reason},
             gettext_lazy("Your application to the %(tenant_name)s partner programme"),
-            gettext_lazy("We cannot accept your application at this time, because %(reason)s. You may apply again "
-                         "%(reapply_after_days)s days from today."))
+            ngettext_lazy("We cannot accept your application at this time, because %(reason)s. You may apply again "
+                          "%(reapply_after_days)s day from today.",
+                          "We cannot accept your application at this time, because %(reason)s. You may apply again "
+                          "%(reapply_after_days)s days from today.", current_rules().reapply_after_days))
     _send(to=affiliate.email, subject=subject, body=body, language=language)
     _save_emailed(affiliate, "rejection")
     return True

@@ -466,8 +466,9 @@ def approvable(commission: Commission, now=None, known: Known | None = None) -> 
     customer = known.customer(commission.deal_id)
     ends = _guarantee_end(customer, commission.deal, rules) or _parse_moment(basis.get("guarantee_ends"))
     if ends is not None and now < ends:
-        return False, _("The customer's %(days)d-day guarantee window ends on %(date)s.") % {
-            "days": rules.guarantee_days, "date": _date_words(ends)}
+        return False, ngettext("The customer's %(days)d-day guarantee window ends on %(date)s.",
+                               "The customer's %(days)d-day guarantee window ends on %(date)s.",
+                               rules.guarantee_days) % {"days": rules.guarantee_days, "date": _date_words(ends)}
     if commission.kind == CommissionKind.DEAL:
         payment = known.first_payment(customer)
     else:

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from affiliates.choices import (AttributionStatus, CommissionKind, CommissionStatus, DisputeStatus, DisputeType,
                                 PayoutStatus)
@@ -183,8 +183,11 @@ def dispute_open(*, actor, affiliate: Affiliate, type: str, description: str, co
     if type == DisputeType.COMMISSION and commission is None:
         raise ValidationError({"commission": _("Choose the commission you dispute.")}, code="commission_required")
     if now > dispute_deadline(affiliate=affiliate, commission=commission, attribution=attribution, now=now):
-        raise ValidationError(_("Disputes are opened within %(days)s days of the statement, and that time has "
-                                "passed for this one.") % {"days": current_rules().dispute_window_days},
+        days = current_rules().dispute_window_days
+        raise ValidationError(ngettext("Disputes are opened within %(days)s day of the statement, and that time has "
+                                       "passed for this one.",
+                                       "Disputes are opened within %(days)s days of the statement, and that time has "
+                                       "passed for this one.", days) % {"days": days},
                               code="window_closed")
     if commission is not None and Dispute.objects.filter(commission=commission, status__in=UNDECIDED).exists():
         raise ValidationError(_("This commission is already disputed: follow that dispute instead."),
@@ -383,8 +386,11 @@ def dispute_appeal(*, actor, dispute: Dispute, description: str, now: dt.datetim
     if Dispute.objects.filter(appeal_of=dispute).exists():
         raise ValidationError(_("This dispute was already appealed; there is one appeal."), code="already_appealed")
     if now > appeal_deadline(dispute):
-        raise ValidationError(_("An appeal is made within %(days)s days of the decision, and that time has passed.")
-                              % {"days": current_rules().appeal_window_days}, code="appeal_window_closed")
+        days = current_rules().appeal_window_days
+        raise ValidationError(ngettext("An appeal is made within %(days)s day of the decision, and that time has "
+                                       "passed.",
+                                       "An appeal is made within %(days)s days of the decision, and that time has "
+                                       "passed.", days) % {"days": days}, code="appeal_window_closed")
     commission = dispute.commission
     frozen = _freeze(actor=actor, commission=commission) if commission is not None else ZERO
     appeal = Dispute(affiliate=dispute.affiliate, commission=commission, appeal_of=dispute, type=dispute.type,

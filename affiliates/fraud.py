@@ -419,14 +419,20 @@ def describe(signal: RiskSignal) -> list[str]:
                                   days) % {"days": days})
         return lines
     if signal.kind == RiskSignalKind.LEAD_SPIKE:
-        return [_("%(count)s leads in the week from %(week)s, against a usual %(average)s a week over the previous "
-                  "%(weeks)s weeks (a spike is over %(factor)s× that, and at least %(minimum)s).") % {
-            "count": evidence.get("leads_this_week"), "week": evidence.get("week_start"),
+        count = int(evidence.get("leads_this_week") or 0)
+        return [ngettext("%(count)s lead in the week from %(week)s, against a usual %(average)s a week over the "
+                         "previous %(weeks)s weeks (a spike is over %(factor)s× that, and at least %(minimum)s).",
+                         "%(count)s leads in the week from %(week)s, against a usual %(average)s a week over the "
+                         "previous %(weeks)s weeks (a spike is over %(factor)s× that, and at least %(minimum)s).",
+                         count) % {
+            "count": count, "week": evidence.get("week_start"),
             "average": evidence.get("weekly_average"), "weeks": evidence.get("weeks_compared"),
             "factor": evidence.get("factor"), "minimum": evidence.get("minimum")}]
     if signal.kind == RiskSignalKind.SHARED_IP:
-        return [_("%(count)s leads from the IP address %(ip)s within %(hours)s hours.") % {
-            "count": len(evidence.get("leads", [])), "ip": evidence.get("ip_address"), "hours": evidence.get("hours")}]
+        count = len(evidence.get("leads", []))
+        return [ngettext("%(count)s lead from the IP address %(ip)s within %(hours)s hours.",
+                         "%(count)s leads from the IP address %(ip)s within %(hours)s hours.", count) % {
+            "count": count, "ip": evidence.get("ip_address"), "hours": evidence.get("hours")}]
     return []
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from affiliates.choices import CommissionKind, CommissionStatus, PayoutMethod, PayoutStatus
 from affiliates.models import Affiliate, Commission, Payout
@@ -196,8 +196,9 @@ def build_statement(affiliate: Affiliate, period: dt.date, now: dt.datetime | No
         if carried:
             notes.append(_("Carried over to the next payout."))
         elif commission.status == CommissionStatus.PENDING and commission.kind != CommissionKind.CLAWBACK:
-            notes.append(_("Waiting for the %(days)s-day guarantee window and the customer's payment.") % {
-                "days": rules.guarantee_days})
+            notes.append(ngettext("Waiting for the %(days)s-day guarantee window and the customer's payment.",
+                                  "Waiting for the %(days)s-day guarantee window and the customer's payment.",
+                                  rules.guarantee_days) % {"days": rules.guarantee_days})
         if payout_later:
             notes.append(_("Paid by payout %(reference)s.") % {"reference": commission.payout.reference})
         section = "paid" if in_payout else ("month" if commission.period == period else "earlier")
@@ -346,8 +347,11 @@ class _StatementPdf:
         self.lines(_("Still open from earlier months"), statement.section("earlier"))
 
         self.pdf.ln(4)
-        self.text(_("You may dispute any line within %(days)s days of this statement from the partner portal; the "
-                    "amount is frozen until a decision, due within %(decision)s business days.") % {
+        self.text(ngettext("You may dispute any line within %(days)s day of this statement from the partner portal; "
+                           "the amount is frozen until a decision, due within %(decision)s business days.",
+                           "You may dispute any line within %(days)s days of this statement from the partner portal; "
+                           "the amount is frozen until a decision, due within %(decision)s business days.",
+                           self.rules.dispute_window_days) % {
             "days": self.rules.dispute_window_days, "decision": self.rules.dispute_decision_business_days},
             size=self.SMALL, colour=self.GREY)
         return bytes(pdf.output())

@@ -238,9 +238,11 @@ def _check_start(*, agent, minutes: int, start, now: datetime.datetime, rules: T
     nearby = _live_meetings(agent, day_starts, day_starts + datetime.timedelta(days=1), exclude)
     that_day = [meeting for meeting in nearby if start_of(meeting).astimezone(zone).date() == local.date()]
     if len(that_day) >= rules.meetings_per_agent_per_day:
-        raise ValidationError(_("%(agent)s already has %(count)d meetings that day, the most allowed. "
-                                "Please choose another day.") % {"agent": agent.full_name, "count": len(that_day)},
-                              code="day_full")
+        raise ValidationError(ngettext("%(agent)s already has %(count)d meeting that day, the most allowed. "
+                                       "Please choose another day.",
+                                       "%(agent)s already has %(count)d meetings that day, the most allowed. "
+                                       "Please choose another day.", len(that_day))
+                              % {"agent": agent.full_name, "count": len(that_day)}, code="day_full")
     if any(start < upper and lower < start + held for lower, upper in (_held(meeting, rules) for meeting in nearby)):
         raise _slot_taken()
     return start
@@ -484,9 +486,12 @@ def _flag_unreliable_lead(*, actor, booking: AutoBooking, count: int) -> None:
     list showing the lead's no-shows."""
     lead = booking.lead
     with translation.override(_user_language(booking.agent)):
-        subject = _("Lower priority: %(count)d missed meetings") % {"count": count}
-        body = _("%(name)s did not come to %(count)d booked meetings. Treat the lead as low priority: "
-                 "confirm by phone before booking again.") % {"name": lead.full_name, "count": count}
+        subject = ngettext("Lower priority: %(count)d missed meeting", "Lower priority: %(count)d missed meetings",
+                           count) % {"count": count}
+        body = ngettext("%(name)s did not come to %(count)d booked meeting. Treat the lead as low priority: "
+                        "confirm by phone before booking again.",
+                        "%(name)s did not come to %(count)d booked meetings. Treat the lead as low priority: "
+                        "confirm by phone before booking again.", count) % {"name": lead.full_name, "count": count}
     activity = Activity(user=booking.agent, lead=lead, type=ActivityType.NOTE, subject=subject[:255], body=body,
                         completed_at=timezone.now())
     activity.full_clean()

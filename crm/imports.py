@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from crm.choices import LeadSource, LeadStatus, Sector
 from crm.models import Lead
@@ -350,8 +350,9 @@ def import_commit(*, actor, lead_import: LeadImport) -> dict:
     result = preview(lead_import)
     if result.invalid:
         raise ValidationError(
-            _("Nothing was imported: %(count)d rows have errors. Fix them in the file and upload it again.")
-            % {"count": result.invalid}, code="rows_have_errors")
+            ngettext("Nothing was imported: %(count)d row has errors. Fix it in the file and upload it again.",
+                     "Nothing was imported: %(count)d rows have errors. Fix them in the file and upload it again.",
+                     result.invalid) % {"count": result.invalid}, code="rows_have_errors")
     rules = current_rules()
     owners = _round_robin_owners(actor)
     now = timezone.now()

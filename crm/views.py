@@ -252,7 +252,9 @@ def lead_bulk(request):
     for reason in refused[:10]:
         messages.error(request, reason)
     if len(refused) > 10:
-        messages.error(request, _("…and %(count)d more were refused.") % {"count": len(refused) - 10})
+        more = len(refused) - 10
+        messages.error(request, ngettext("…and %(count)d more was refused.", "…and %(count)d more were refused.",
+                                         more) % {"count": more})
     return redirect(safe_next(request, "crm:lead_list"))
 
 

@@ -285,6 +285,19 @@ def test_the_welcome_email_is_in_the_applicants_language_and_goes_once(
     assert arabic.commission_rate == Decimal("15.00")  # bronze's base rate, from the rules
 
 
+
+@pytest.mark.parametrize("days, arabic", [(1, "(صالح لمدة يوم واحد)"), (2, "(صالح لمدة يومين)"),
+                                          (3, "(صالح لمدة 3 أيام)"), (11, "(صالح لمدة 11 يومًا)")])
+def test_the_arabic_welcome_email_says_how_long_the_password_link_works(
+        in_tenant_a, manager, queue, settings, django_capture_on_commit_callbacks, days, arabic):
+    settings.PASSWORD_RESET_TIMEOUT = days * 86400
+    applicant = affiliate_apply(data=application(full_name="فيصل الدوسري", email="faisal.d@example.sa", language="ar"))
+    with django_capture_on_commit_callbacks(execute=True):
+        affiliate_approve(actor=manager, affiliate=applicant)
+    run_jobs(queue)
+
+    assert f"لتسجيل الدخول إلى بوابة الشركاء، اختاروا أولًا كلمة المرور عبر هذا الرابط {arabic}:" in mail.outbox[0].body
+
 def test_referral_codes_are_unique_even_for_the_same_name(in_tenant_a, manager, monkeypatch):
     first = affiliate_apply(data=application(email="a@example.sa", phone="0550000001"))
     second = affiliate_apply(data=application(email="b@example.sa", phone="0550000002"))
@@ -335,6 +348,22 @@ def test_rejection_closes_the_application_and_tells_the_applicant_why(
     assert "because we already have enough partners in Riyadh" in mail.outbox[0].body
     assert "apply again 30 days" in mail.outbox[0].body
 
+
+
+@pytest.mark.parametrize("days, arabic", [(7, "بعد 7 أيام من اليوم"), (11, "بعد 11 يومًا من اليوم"),
+                                          (2, "بعد يومين من اليوم")])
+def test_the_plain_arabic_rejection_says_when_to_apply_again(in_tenant_a, manager, days, arabic):
+    """With the standard rejection text switched off, the short built-in message still counts the days."""
+    from crm.models import Template
+    Template.objects.filter(key="affiliate_rejection").update(is_active=False)
+    in_tenant_a.settings = {**(in_tenant_a.settings or {}), "rules": {"reapply_after_days": days}}
+    applicant = affiliate_apply(data=application(full_name="فيصل الدوسري", email="faisal.d@example.sa", language="ar"))
+    affiliate_reject(actor=manager, affiliate=applicant, reason="اكتمل عدد الشركاء في الرياض")
+
+    assert applications.send_rejection_email(str(applicant.pk)) is True
+
+    assert mail.outbox[0].body == ("نعتذر عن عدم قبول طلبكم في الوقت الحالي، وذلك بسبب: اكتمل عدد الشركاء في الرياض. "
+                                   f"يمكنكم التقديم مجددًا {arabic}.")
 
 def test_a_rejection_needs_a_reason(applicant, manager):
     with pytest.raises(ValidationError):

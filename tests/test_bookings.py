@@ -15,7 +15,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from compliance.services import consent_record
@@ -149,6 +149,24 @@ def test_a_day_with_eight_meetings_offers_no_more(agent, lead):
         book(agent, lead, riyadh(6, 16, 0), meeting_type="consultation")
     assert refused.value.code == "day_full"
 
+
+
+@pytest.mark.parametrize("most, arabic", [
+    (1, "في ذلك اليوم اجتماع واحد بالفعل"),
+    (2, "في ذلك اليوم اجتماعان بالفعل"),
+    (3, "في ذلك اليوم 3 اجتماعات بالفعل"),
+])
+def test_a_full_day_is_told_in_arabic_with_the_number_of_meetings(agent, lead, in_tenant_a, most, arabic):
+    in_tenant_a.settings = {**in_tenant_a.settings, "rules": {"meetings_per_agent_per_day": most}}
+    for hour in (9, 10, 11)[:most]:
+        live_meeting(agent, lead, riyadh(6, hour, 0))
+
+    with translation.override("ar"), pytest.raises(ValidationError) as refused:
+        book(agent, lead, riyadh(6, 15, 0))
+
+    assert refused.value.code == "day_full"
+    assert refused.value.messages == [f"لدى {agent.full_name} {arabic}، وهو الحد الأقصى المسموح به. "
+                                      "اختر يومًا آخر من فضلك."]
 
 def test_meetings_are_bookable_from_two_hours_to_fourteen_days_ahead(agent):
     now = riyadh(6, 11, 0)
@@ -484,6 +502,24 @@ def test_the_third_no_show_lowers_the_leads_priority(agent, lead, contact):
     assert bookings.no_shows_of(lead) == 3
     assert Notification.objects.filter(user=agent, url__contains=str(lead.pk)).exists()
 
+
+
+@pytest.mark.parametrize("limit, subject, body", [
+    (2, "أولوية منخفضة: الغياب عن اجتماعين", "تغيّب نورة القحطاني عن اجتماعين محجوزين."),
+    (3, "أولوية منخفضة: الغياب عن 3 اجتماعات", "تغيّب نورة القحطاني عن 3 اجتماعات محجوزة."),
+])
+def test_the_lowered_priority_note_counts_the_missed_meetings_in_arabic(agent, lead, contact, in_tenant_a,
+                                                                        limit, subject, body):
+    in_tenant_a.settings = {**in_tenant_a.settings, "rules": {"no_shows_lower_priority": limit}}
+    User.objects.filter(pk=agent.pk).update(language="ar")
+    agent.language = "ar"
+    for day in (7, 8, 9)[:limit]:
+        booking = book(agent, lead, riyadh(day, 10, 0))
+        booking_mark_no_show(actor=agent, booking=booking, now=riyadh(day, 10, 30))
+
+    note = Activity.objects.get(lead=lead, type=ActivityType.NOTE)
+    assert note.subject == subject
+    assert note.body.startswith(body)
 
 # --- reminders -------------------------------------------------------------------------------------------
 

@@ -397,6 +397,23 @@ def test_approval_is_refused_inside_the_guarantee_window(affiliate, staff, djang
     assert commissions.approvable(commission, now=later) == (True, "")
 
 
+
+@pytest.mark.parametrize("days, arabic", [(1, "البالغة يومًا واحدًا"), (7, "البالغة 7 أيام"), (30, "البالغة 30 يومًا"),
+                                          (100, "البالغة 100 يوم")])
+def test_the_guarantee_window_is_told_in_arabic_with_its_number_of_days(affiliate, staff, in_tenant_a,
+                                                                        django_capture_on_commit_callbacks, days,
+                                                                        arabic):
+    in_tenant_a.settings = {**(in_tenant_a.settings or {}), "rules": {"guarantee_days": days}}
+    deal = referred_deal(affiliate)
+    close_won(deal, staff["manager"], django_capture_on_commit_callbacks)
+    pay(Customer.objects.get(deal=deal), months_ago(0))
+    commission = deal_commission(deal, affiliate)
+
+    with translation.override("ar"):
+        ok, reason = commissions.approvable(commission)
+
+    assert not ok and reason.startswith(f"تنتهي فترة ضمان العميل {arabic} في ")
+
 def test_approval_needs_a_confirmed_payment(affiliate, staff, in_tenant_a):
     deal, customer = won_in(months_ago(2), affiliate)
     commission = deal_commission(deal, affiliate)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from affiliates import disputes, payouts
 from affiliates.choices import (AttributionStatus, CommissionKind, CommissionStatus, DisputeStatus, DisputeType,
@@ -91,6 +91,24 @@ def test_a_dispute_more_than_14_days_after_the_statement_is_refused(affiliate):
     paid.refresh_from_db()
     assert paid.status == CommissionStatus.PAID
 
+
+
+@pytest.mark.parametrize("window, arabic", [
+    (1, "يُفتح الاعتراض خلال يوم واحد من تاريخ كشف الحساب"),
+    (2, "يُفتح الاعتراض خلال يومين من تاريخ كشف الحساب"),
+    (3, "يُفتح الاعتراض خلال 3 أيام من تاريخ كشف الحساب"),
+    (14, "يُفتح الاعتراض خلال 14 يومًا من تاريخ كشف الحساب"),
+    (100, "يُفتح الاعتراض خلال 100 يوم من تاريخ كشف الحساب"),
+])
+def test_the_closed_dispute_window_is_told_in_arabic_with_its_number_of_days(affiliate, in_tenant_a, window, arabic):
+    in_tenant_a.settings = {**(in_tenant_a.settings or {}), "rules": {"dispute_window_days": window}}
+    paid = CommissionFactory(language="en", affiliate=affiliate, paid=True, amount=Decimal("800.00"),
+                             period=month_start(2))
+
+    with translation.override("ar"), pytest.raises(ValidationError) as refused:
+        open_dispute(affiliate, paid, now=paid.payout.processed_at + dt.timedelta(days=window, minutes=1))
+
+    assert refused.value.messages == [f"{arabic}، وقد انقضت هذه المدة."]
 
 def test_an_unpaid_commission_may_be_disputed_until_14_days_after_its_month_ends(affiliate):
     commission = commission_of(affiliate, status=CommissionStatus.PENDING, period=month_start(3))
@@ -199,6 +217,20 @@ def test_an_attribution_dispute_freezes_the_commission_and_the_attribution(affil
     commission.refresh_from_db()
     assert attribution.status == AttributionStatus.CONFIRMED and commission.status == CommissionStatus.APPROVED
 
+
+
+@pytest.mark.parametrize("window, arabic", [(3, "خلال 3 أيام"), (11, "خلال 11 يومًا")])
+def test_the_closed_appeal_window_is_told_in_arabic_with_its_number_of_days(affiliate, manager, in_tenant_a,
+                                                                            window, arabic):
+    in_tenant_a.settings = {**(in_tenant_a.settings or {}), "rules": {"appeal_window_days": window}}
+    dispute = disputes.dispute_resolve(actor=manager, dispute=open_dispute(affiliate, commission_of(affiliate)),
+                                       resolution="Rejected.", uphold=False)
+
+    with translation.override("ar"), pytest.raises(ValidationError) as late:
+        disputes.dispute_appeal(actor=affiliate.user, dispute=dispute, description="Please look again.",
+                                now=dispute.resolved_at + dt.timedelta(days=window, minutes=1))
+
+    assert late.value.messages == [f"يُقدَّم الاستئناف {arabic} من تاريخ القرار، وقد انقضت هذه المدة."]
 
 def test_one_appeal_within_seven_days_of_the_decision(affiliate, manager):
     commission = commission_of(affiliate)

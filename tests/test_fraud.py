@@ -183,6 +183,43 @@ def test_five_leads_from_one_ip_address_in_a_day_raise_one_signal(noura, django_
     assert noura.risk_score == 50
 
 
+
+def shared_ip_signal(leads: int) -> RiskSignal:
+    return RiskSignal(kind=RiskSignalKind.SHARED_IP, evidence={
+        "ip_address": VISITOR_IP, "hours": 24, "leads": [f"lead-{number}" for number in range(leads)]})
+
+
+@pytest.mark.parametrize("leads, arabic", [
+    (1, "ورد عميل محتمل واحد من عنوان IP"),
+    (2, "ورد عميلان محتملان من عنوان IP"),
+    (5, "ورد 5 عملاء محتملين من عنوان IP"),
+    (11, "ورد 11 عميلًا محتملًا من عنوان IP"),
+    (100, "ورد 100 عميل محتمل من عنوان IP"),
+])
+def test_the_shared_address_evidence_counts_the_leads_in_arabic(leads, arabic):
+    with translation.override("ar"):
+        [sentence] = fraud.describe(shared_ip_signal(leads))
+
+    assert sentence == f"{arabic} {VISITOR_IP} خلال مدة عدد ساعاتها 24."
+
+
+def test_the_shared_address_evidence_of_one_lead_reads_in_english_too():
+    assert fraud.describe(shared_ip_signal(1)) == [f"1 lead from the IP address {VISITOR_IP} within 24 hours."]
+
+
+@pytest.mark.parametrize("leads, arabic", [(3, "ورد 3 عملاء محتملين"), (11, "ورد 11 عميلًا محتملًا"),
+                                           (200, "ورد 200 عميل محتمل")])
+def test_the_lead_spike_evidence_counts_the_leads_in_arabic(leads, arabic):
+    signal = RiskSignal(kind=RiskSignalKind.LEAD_SPIKE, evidence={
+        "week_start": "2026-11-22", "leads_this_week": leads, "weekly_average": "2.0", "weeks_compared": 8,
+        "factor": 3, "minimum": 10})
+
+    with translation.override("ar"):
+        [sentence] = fraud.describe(signal)
+
+    assert sentence.startswith(f"{arabic} في الأسبوع الذي يبدأ في 2026-11-22،")
+    assert "(وعددها 8)" in sentence
+
 def test_leads_a_partner_types_in_the_portal_share_the_partners_own_address_and_raise_nothing(noura):
     leads = [referral(noura, source=AttributionSource.PORTAL) for _number in range(6)]
 

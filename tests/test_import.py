@@ -109,6 +109,38 @@ def test_a_bad_row_in_the_middle_is_reported_and_nothing_is_imported(client_for,
     assert leads_named("Good One", "Good Two") == {}
 
 
+
+@pytest.mark.parametrize("bad_rows, ready, refused", [
+    (1, "صفّان جاهزان، و1 فيها أخطاء", "لم يُستورد أي شيء: في صف واحد أخطاء."),
+    (3, "صفّان جاهزان، و3 فيها أخطاء", "لم يُستورد أي شيء: في 3 صفوف أخطاء."),
+    (11, "صفّان جاهزان، و11 فيها أخطاء", "لم يُستورد أي شيء: في 11 صفًا أخطاء."),
+])
+def test_the_arabic_preview_and_refusal_count_the_rows_with_the_right_plural(client_for, people, bad_rows, ready,
+                                                                            refused):
+    csv_text = ("name,phone,email\nGood One,0501111111,\n"
+                + "".join(f"Bad {number},12345,\n" for number in range(bad_rows))
+                + "Good Two,0503333333,two@example.sa\n")
+    client = client_for(people["agent"], language="ar")
+
+    pk, preview = run_import(client, csv_text.encode())
+    response = client.post(f"/crm/leads/import/{pk}/commit/", follow=True)
+
+    assert ready in preview.content.decode()
+    assert refused in response.content.decode()
+
+
+def test_the_arabic_summary_counts_the_new_leads_with_the_right_plural(client_for, people):
+    client = client_for(people["agent"], language="ar")
+
+    pk, preview = run_import(client, ARABIC_CSV.encode("utf-8"))
+    assert "3 صفوف جاهزة، و0 فيها أخطاء" in preview.content.decode()
+    response = client.post(f"/crm/leads/import/{pk}/commit/", follow=True)
+
+    listed = response.content.decode()
+    assert "تم الاستيراد: عدد العملاء المحتملين الجدد 3، ودُمج 0، وعدد المكررات المتجاوَزة 0." in listed
+    page = client.get(f"/crm/leads/import/{pk}/").content.decode()
+    assert "تم الاستيراد: 3 عملاء محتملين جدد، ودُمج 0، وعدد المكررات المتجاوَزة 0." in page
+
 @pytest.mark.parametrize("mode, expected_leads, expected_email", [
     ("skip", 1, ""), ("merge", 1, "merged@example.sa"), ("create", 2, "")])
 def test_duplicates_are_skipped_merged_or_created_as_chosen(client_for, people, mode, expected_leads, expected_email):

@@ -270,6 +270,19 @@ def test_the_english_statement_pdf_lists_the_payout_and_each_commission(manager,
     assert all(line.basis for line in lines if line.commission is not None)
 
 
+
+@pytest.mark.parametrize("days, arabic", [(2, "البالغة يومين"), (7, "البالغة 7 أيام"), (30, "البالغة 30 يومًا"),
+                                          (100, "البالغة 100 يوم")])
+def test_an_arabic_statement_line_waits_for_the_guarantee_window_of_its_number_of_days(in_tenant_a, days, arabic):
+    in_tenant_a.settings = {**(in_tenant_a.settings or {}), "rules": {"guarantee_days": days}}
+    affiliate = partner()
+    CommissionFactory(language="en", affiliate=affiliate, amount=Decimal("300.00"), period=THIS_MONTH)
+
+    with translation.override("ar"):
+        [line] = payouts.statement_lines(affiliate, THIS_MONTH)
+
+    assert line.note == f"بانتظار انقضاء فترة الضمان {arabic} ودفع العميل."
+
 def test_the_arabic_statement_pdf_reads_right_to_left(manager, admin):
     affiliate = paid_statement_fixture(manager, admin, "فيصل العتيبي")
 

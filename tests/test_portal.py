@@ -137,6 +137,20 @@ def test_the_home_totals_commissions_by_status_and_estimates_the_next_payout(cli
     assert "777.77" not in page  # the other affiliate's commission
 
 
+
+@pytest.mark.parametrize("days, arabic", [(1, "وتُصرف خلال يوم عمل واحد."), (2, "وتُصرف خلال يومي عمل."),
+                                          (5, "وتُصرف خلال 5 أيام عمل."), (11, "وتُصرف خلال 11 يوم عمل.")])
+def test_the_arabic_estimate_says_within_how_many_business_days_it_is_paid(client_for, people, me, in_tenant_a,
+                                                                           days, arabic):
+    from dealix.tenancy.models import Tenant
+    in_tenant_a.settings = {**(in_tenant_a.settings or {}), "rules": {"payout_within_business_days": days}}
+    Tenant.objects.filter(pk=in_tenant_a.pk).update(settings=in_tenant_a.settings)
+    factories.CommissionFactory(affiliate=me, approved=True, amount=Decimal("500.00"), language="en")
+
+    page = page_text(client_for(people["affiliate"], language="ar").get("/affiliates/portal/"))
+
+    assert arabic in page
+
 def test_a_balance_under_the_minimum_is_said_to_carry_over(client_for, people, me):
     factories.CommissionFactory(affiliate=me, approved=True, amount=Decimal("60.00"), language="en")
 
