@@ -3,7 +3,7 @@ import html
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -39,17 +39,17 @@ class LeadTable(DealixTable):
 
     # Written as plain f-strings: these run for every row of the busiest page of the product.
     def render_full_name(self, record, value):
-        return mark_safe(f'<a href="{self.url_for("crm:lead_detail", record.pk)}" class="fw-semibold">'
+        return SafeString(f'<a href="{self.url_for("crm:lead_detail", record.pk)}" class="fw-semibold">'
                          f'{html.escape(value)}</a>')
 
     def render_status(self, record):
         label = self.labels(LeadStatus).get(record.status, record.status)
-        return mark_safe(f'<span class="badge text-bg-{STATUS_COLOURS.get(record.status, "secondary")}">'
+        return SafeString(f'<span class="badge text-bg-{STATUS_COLOURS.get(record.status, "secondary")}">'
                          f'{html.escape(label)}</span>')
 
     def render_score(self, record):
         band = self.rules.band(record.score)
-        return mark_safe(f'<span class="badge rounded-pill text-bg-{BAND_COLOURS[band]}" title="{band}">'
+        return SafeString(f'<span class="badge rounded-pill text-bg-{BAND_COLOURS[band]}" title="{band}">'
                          f'{int(record.score)}</span>')
 
     def render_sector(self, value):

@@ -2,7 +2,7 @@
 import html
 
 import django_tables2 as tables
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 
 _PLACEHOLDER_PK = "00000000-0000-0000-0000-000000000000"
@@ -60,10 +60,11 @@ class DealixTable(tables.Table):
 
     def short_date(self, value):
         if "_zone" not in self.__dict__:
-            from django.utils import timezone
+            from django.utils import timezone, translation
             self.__dict__["_zone"] = timezone.get_current_timezone()
+            self.__dict__["_language"] = translation.get_language()
         from dealix.core.templatetags.dealix import short_date
-        return short_date(value, self.__dict__["_zone"])
+        return short_date(value, self.__dict__["_zone"], self.__dict__["_language"])
 
     @property
     def rules(self):
@@ -138,7 +139,7 @@ def _cell_renderer(table, bound_column, model):
     accessor = str(bound_column.accessor).replace(".", "__").split("__")
     if isinstance(column, tables.CheckBoxColumn):
         attrs = flatatt({"type": "checkbox", **column.attrs.get("td__input", {})})
-        return td, lambda record: mark_safe(f'<input{attrs} value="{record.pk}">')
+        return td, lambda record: SafeString(f'<input{attrs} value="{record.pk}">')
     choice_field = _choice_field(model, accessor) if model is not None else None
     labels = {value: str(label) for value, label in choice_field.flatchoices} if choice_field else None
     wanted = set(inspect.signature(method).parameters) if method else set()
@@ -182,6 +183,10 @@ def _cell_renderer(table, bound_column, model):
         return value if call is None else call(record, value)
 
     return td, render
+
+
+# Per-cell markup is built as SafeString(...) rather than mark_safe(...): mark_safe goes through Django's
+# lazy-string wrapper on every call, and a page builds hundreds of cells.
 
 
 def as_html(value) -> str:

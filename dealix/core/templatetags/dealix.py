@@ -1,12 +1,13 @@
 """Template helpers: dates in Riyadh time with the Hijri date beside them, money in SAR."""
 import datetime
 import functools
+import html
 from decimal import Decimal
 
 from django import template
 from django.utils import formats, timezone, translation
 from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from hijridate import Gregorian
 
 register = template.Library()
@@ -54,11 +55,11 @@ def dual_date(value, with_time=True):
 
 
 @register.filter
-def short_date(value, zone=None):
+def short_date(value, zone=None, language=None):
     """A compact Gregorian date for tables, with the Hijri date (and time) in its tooltip. Lists show
     hundreds of these, so each day's two texts are formatted once per language and the markup is written
-    directly (Django's date formatting and format_html were a fifth of a list page). `zone`: the
-    current time zone, when the caller already has it."""
+    directly (Django's date formatting and format_html were a fifth of a list page). `zone` and
+    `language`: the current ones, when the caller (a table) already has them."""
     if not value:
         return ""
     if isinstance(value, datetime.datetime) and zone is not None and timezone.is_aware(value):
@@ -67,10 +68,10 @@ def short_date(value, zone=None):
         value = _local(value)
     is_datetime = isinstance(value, datetime.datetime)
     day = value.date() if is_datetime else value
-    language = "ar" if translation.get_language() == "ar" else "en"
+    language = "ar" if (language or translation.get_language()) == "ar" else "en"
     tooltip = _hijri_text(day, language) + (f" · {value:%H:%M}" if is_datetime else "")
-    return mark_safe(f'<time datetime="{value.isoformat()}" title="{escape(tooltip)}" class="text-nowrap">'
-                     f'{_short_day(day, language)}</time>')
+    return SafeString(f'<time datetime="{value.isoformat()}" title="{html.escape(tooltip)}" class="text-nowrap">'
+                      f"{_short_day(day, language)}</time>")
 
 
 @functools.lru_cache(maxsize=4096)
