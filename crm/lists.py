@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import LeadStatus, Priority
 from crm.filtersets import (ActivityFilterSet, CallFilterSet, CompanyFilterSet, ContactFilterSet, CustomerFilterSet,
-                            DealFilterSet, LeadFilterSet, MessageFilterSet, ProspectFilterSet, team_members)
+                            DealFilterSet, LeadFilterSet, MessageFilterSet, ProspectFilterSet, assignee_choices)
 from crm.models import Activity, Call, Company, Contact, Customer, Deal, Lead, Message, Prospect
 from crm.tables import (ActivityTable, CallTable, CompanyTable, ContactTable, CustomerTable, DealTable, LeadTable,
                         MessageTable, ProspectTable)
@@ -20,7 +20,7 @@ def lead_list_context(request):
     return {
         "can_work": roles.can(request.user, roles.CRM_WORK),
         "can_reassign": can_reassign,
-        "assignees": team_members(request) if can_reassign else [],
+        "assignee_choices": assignee_choices(request) if can_reassign else [],
         "bulk_statuses": [choice for choice in LeadStatus.choices if choice[0] != LeadStatus.CONVERTED],
     }
 

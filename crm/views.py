@@ -22,7 +22,7 @@ from crm.lists import LEADS
 from crm.views_records import export_view
 from crm.views_conversations import conversation_context
 from crm.models import Activity, Deal, Lead
-from crm.filtersets import team_members
+from crm.filtersets import assignee_choices, team_members
 from dealix.accounts import roles
 from dealix.core.entity_list import render_entity_list
 from dealix.core.http import safe_next
@@ -77,7 +77,7 @@ def _lead_context(request, lead: Lead, **extra) -> dict:
         "status_choices": [(value, label) for value, label in LeadStatus.choices if value in allowed],
         "can_work": roles.can(request.user, roles.CRM_WORK),
         "can_reassign": roles.can(request.user, roles.CRM_REASSIGN),
-        "assignees": team_members(request) if roles.can(request.user, roles.CRM_REASSIGN) else [],
+        "assignee_choices": assignee_choices(request) if roles.can(request.user, roles.CRM_REASSIGN) else [],
         "note_form": NoteForm(), "task_form": TaskForm(), "convert_form": ConvertForm(), "now": timezone.now(),
         "merges": merges_of(lead),
         "custom_fields": custom_fields_of("lead", lead),
@@ -312,12 +312,11 @@ def _bulk_send(request, leads, template_id):
 def _board_context(request):
     owner = None
     owner_id = request.GET.get("owner") or request.POST.get("owner")
-    members = team_members(request)
     if owner_id:
-        owner = members.filter(pk=owner_id).first() if _is_uuid(owner_id) else None
+        owner = team_members(request).filter(pk=owner_id).first() if _is_uuid(owner_id) else None
     columns = selectors.pipeline_board(request.user, owner=owner,
                                        closed_since=timezone.now() - timezone.timedelta(days=30))
-    return {"columns": columns, "members": members, "owner": owner,
+    return {"columns": columns, "member_choices": assignee_choices(request), "owner": owner,
             "can_work": roles.can(request.user, roles.CRM_WORK), "stages": DealStage.choices}
 
 

@@ -151,6 +151,19 @@ def test_the_list_runs_the_same_number_of_queries_for_10_and_500_rows(client_for
     assert len(small) == len(large)
 
 
+def test_filtering_by_status_reads_each_lead_once_without_deduplicating_every_match(client_for, people):
+    make_leads("agent@a.test", 3, status="new")
+    make_leads("agent@a.test", 2, status="contacted")
+    client = client_for(people["manager"], language="en")
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/crm/leads/?status=new&status=contacted").content.decode()
+
+    lead_queries = [query["sql"] for query in captured if 'FROM "crm_lead"' in query["sql"]]
+    assert lead_queries and not any("DISTINCT" in sql for sql in lead_queries)
+    assert "5 found" in page and page.count('data-select-all') == 1
+
+
 def test_export_is_audited_and_neutralises_formulas(client_for, people):
     make_leads("agent@a.test", 1, full_name="=cmd|' /C calc'!A0", company_name="+SUM(1,2)")
     make_leads("agent2@a.test", 1, full_name="Not Mine")
