@@ -280,7 +280,7 @@ def test_the_welcome_email_is_in_the_applicants_language_and_goes_once(
 
     arabic.refresh_from_db()
     assert len(mail.outbox) == 1
-    assert "أهلًا بكم في برنامج شركاء" in mail.outbox[0].subject and "رمز الترشيح الخاص بكم" in mail.outbox[0].body
+    assert "أهلًا بكم في برنامج شركاء" in mail.outbox[0].subject and "رمز الإحالة الخاص بكم" in mail.outbox[0].body
     assert re.fullmatch(r"FAISAL\d{2}", arabic.referral_code)  # an Arabic name: the email's name makes the code
     assert arabic.commission_rate == Decimal("15.00")  # bronze's base rate, from the rules
 
