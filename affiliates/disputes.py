@@ -193,12 +193,14 @@ def dispute_open(*, actor, affiliate: Affiliate, type: str, description: str, co
         raise ValidationError(_("This commission is already disputed: follow that dispute instead."),
                               code="already_disputed")
     frozen = _freeze(actor=actor, commission=commission) if commission is not None else ZERO
+    target = None
     if type == DisputeType.ATTRIBUTION:
         target = attribution or _attribution_of(commission)
         if target is not None and AffiliateDeal.STATES.can(target.status, AttributionStatus.DISPUTED):
             transition(actor=actor, instance=target, target=AttributionStatus.DISPUTED)
-    dispute = Dispute(affiliate=affiliate, commission=commission, type=type, status=DisputeStatus.OPEN,
-                      description=description, amount_frozen=frozen, due_at=_decision_due(now))
+    dispute = Dispute(affiliate=affiliate, commission=commission, attribution=target, type=type,
+                      status=DisputeStatus.OPEN, description=description, amount_frozen=frozen,
+                      due_at=_decision_due(now))
     dispute.full_clean()
     dispute.save()
     audit_create(actor=actor, instance=dispute)
@@ -328,7 +330,11 @@ def dispute_resolve(*, actor, dispute: Dispute, resolution: str, uphold: bool, a
     commission = dispute.commission
     if commission is not None:
         _settle(actor=actor, dispute=dispute, commission=commission, uphold=uphold, amount=amount, cancel=cancel)
-    attribution = _attribution_of(commission) if dispute.type == DisputeType.ATTRIBUTION else None
+    attribution = None
+    if dispute.type == DisputeType.ATTRIBUTION:
+        # The referral itself, commission or not (a referral not yet won has none to find it by).
+        attribution = (AffiliateDeal.objects.select_for_update().get(pk=dispute.attribution_id)
+                       if dispute.attribution_id else _attribution_of(commission))
     if attribution is not None and attribution.status == AttributionStatus.DISPUTED:
         fallback = AttributionStatus.CONFIRMED if attribution.deal_id else AttributionStatus.PENDING
         transition(actor=actor, instance=attribution, target=_previous_status(attribution, fallback))
@@ -393,9 +399,9 @@ def dispute_appeal(*, actor, dispute: Dispute, description: str, now: dt.datetim
                                        "passed.", days) % {"days": days}, code="appeal_window_closed")
     commission = dispute.commission
     frozen = _freeze(actor=actor, commission=commission) if commission is not None else ZERO
-    appeal = Dispute(affiliate=dispute.affiliate, commission=commission, appeal_of=dispute, type=dispute.type,
-                     status=DisputeStatus.OPEN, description=description, amount_frozen=frozen,
-                     due_at=_decision_due(now))
+    appeal = Dispute(affiliate=dispute.affiliate, commission=commission, attribution_id=dispute.attribution_id,
+                     appeal_of=dispute, type=dispute.type, status=DisputeStatus.OPEN, description=description,
+                     amount_frozen=frozen, due_at=_decision_due(now))
     appeal.full_clean()
     appeal.save()
     audit_create(actor=actor, instance=appeal)

@@ -297,7 +297,8 @@ class Payout(TimeStampedModel):
 class Dispute(TimeStampedModel):
     """An affiliate's objection to a commission, an attribution, a payout or a guarantee decision
     (RULES.md §6). Not in the seed: `amount_frozen` (excluded from payouts while open), `appeal_of`
-    (the one appeal of a decided dispute), `due_at` (the service level)."""
+    (the one appeal of a decided dispute), `due_at` (the service level), `attribution` (the referral
+    an attribution dispute is about)."""
 
     STATES = machine("status", {
         DisputeStatus.OPEN: {DisputeStatus.UNDER_REVIEW, DisputeStatus.ESCALATED, DisputeStatus.CLOSED},
@@ -308,6 +309,9 @@ class Dispute(TimeStampedModel):
 
     commission = models.ForeignKey(Commission, verbose_name=_("commission"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="disputes")
+    # The referral an attribution dispute is about, commission or not: its decision puts it back.
+    attribution = models.ForeignKey(AffiliateDeal, verbose_name=_("referral"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="disputes")
     affiliate = models.ForeignKey(Affiliate, verbose_name=_("affiliate"), on_delete=models.PROTECT,
                                   related_name="disputes")
     appeal_of = models.OneToOneField("self", verbose_name=_("appeal of"), null=True, blank=True,

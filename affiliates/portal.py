@@ -311,7 +311,8 @@ def payout_details_update(*, actor, affiliate: Affiliate, data: dict) -> Affilia
 # --- disputes and policies -------------------------------------------------------------------------
 
 def disputes_of(affiliate: Affiliate):
-    return (Dispute.objects.filter(affiliate=affiliate).select_related("commission", "appeal_of")
+    return (Dispute.objects.filter(affiliate=affiliate).select_related("commission", "appeal_of", "attribution",
+                                                                     "attribution__lead")
             .order_by("-created_at"))
 
 

@@ -85,7 +85,7 @@ def _detail_context(request, dispute: Dispute, **forms_) -> dict:
 
 def _dispute(pk) -> Dispute:
     return get_object_or_404(Dispute.objects.select_related("affiliate", "commission", "commission__deal", "appeal_of",
-                                                            "resolved_by"), pk=pk)
+                                                            "resolved_by", "attribution", "attribution__lead"), pk=pk)
 
 
 @roles.capability_required(roles.AFFILIATES_VIEW)

@@ -219,6 +219,31 @@ def test_an_attribution_dispute_freezes_the_commission_and_the_attribution(affil
 
 
 
+def test_a_referral_not_yet_won_can_be_disputed_and_the_decision_puts_it_back(affiliate, manager, client_for,
+                                                                             people):
+    from crm.models import Lead
+    lead = Lead.objects.create(full_name="Hessa Al-Qahtani", company_name="Qahtani Clinics")
+    attribution = AffiliateDealFactory(language="en", affiliate=affiliate, lead=lead, deal=None,
+                                       status=AttributionStatus.PENDING)
+
+    dispute = disputes.dispute_open(actor=affiliate.user, affiliate=affiliate, type=DisputeType.ATTRIBUTION,
+                                    description="I introduced this clinic first.", attribution=attribution)
+
+    attribution.refresh_from_db()
+    assert dispute.commission is None and dispute.attribution == attribution
+    assert attribution.status == AttributionStatus.DISPUTED
+    page = client_for(people["manager"], language="en").get(reverse("affiliates:dispute", args=[dispute.pk]))
+    assert 'data-testid="dispute-referral"' in page.content.decode() and "Hessa Al-Qahtani" in page.content.decode()
+
+    decided = disputes.dispute_resolve(actor=manager, dispute=dispute, resolution="You were first: it is yours.",
+                                       uphold=True)
+
+    attribution.refresh_from_db()
+    assert decided.status == DisputeStatus.RESOLVED and attribution.status == AttributionStatus.PENDING
+    appeal = disputes.dispute_appeal(actor=affiliate.user, dispute=decided, description="And the share?")
+    assert appeal.attribution == attribution
+
+
 @pytest.mark.parametrize("window, arabic", [(3, "خلال 3 أيام"), (11, "خلال 11 يومًا")])
 def test_the_closed_appeal_window_is_told_in_arabic_with_its_number_of_days(affiliate, manager, in_tenant_a,
                                                                             window, arabic):
