@@ -17,6 +17,9 @@ from dealix.core.choices import AuditAction
 SECRET_FIELDS = {"password", "access_token", "app_secret", "webhook_secret"}
 
 
+TEMPLATE_LANGUAGE = r"^[a-z]{2,3}(_[A-Z]{2})?$"
+
+
 class _ChannelForm(forms.Form):
     def __init__(self, *args, stored: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,6 +72,15 @@ class WhatsAppChannelForm(_ChannelForm):
                                                "Left empty, one is made for you."))
     api_base = forms.URLField(label=_("API address"), required=False, initial="https://graph.facebook.com/v21.0",
                               assume_scheme="https")
+    # Meta approves each template in a language of its own naming: `ar`, but often `en_US` or `en_GB`.
+    arabic_template_language = forms.RegexField(
+        label=_("Language code of the Arabic templates"), regex=TEMPLATE_LANGUAGE, max_length=5, required=False,
+        help_text=_("As approved at Meta, e.g. ar. Empty: ar."),
+        error_messages={"invalid": _("A language code such as ar, en or en_US.")})
+    english_template_language = forms.RegexField(
+        label=_("Language code of the English templates"), regex=TEMPLATE_LANGUAGE, max_length=5, required=False,
+        help_text=_("As approved at Meta, e.g. en or en_US. Empty: en."),
+        error_messages={"invalid": _("A language code such as ar, en or en_US.")})
 
     def values(self) -> dict:
         values = super().values()

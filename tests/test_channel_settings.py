@@ -51,6 +51,21 @@ def test_bad_settings_are_refused_in_arabic_and_nothing_changes(client_for, peop
     assert "sms" not in stored(tenant_a)
 
 
+def test_the_template_language_codes_meta_approved_are_kept_and_checked(client_for, people, tenant_a):
+    client = client_for(people["admin"], language="en")
+
+    refused = client.post(reverse("crm:channel_save", args=["whatsapp"]),
+                          {**WHATSAPP, "english_template_language": "English (US)"})
+    client.post(reverse("crm:channel_save", args=["whatsapp"]), {**WHATSAPP, "english_template_language": "en_US"})
+
+    assert refused.status_code == 400 and "A language code such as ar, en or en_US." in refused.content.decode()
+    saved = stored(tenant_a)["whatsapp"]
+    assert saved["english_template_language"] == "en_US" and "arabic_template_language" not in saved
+    with schema_context("public"):
+        channel = channel_for("whatsapp", Tenant.objects.get(pk=tenant_a.pk))
+    assert channel.template_language("en") == "en_US" and channel.template_language("ar") == "ar"
+
+
 def test_disconnecting_sends_the_channel_back_to_the_outbox(client_for, people, tenant_a):
     client = client_for(people["admin"])
     client.post(reverse("crm:channel_save", args=["whatsapp"]), WHATSAPP)

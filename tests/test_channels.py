@@ -174,6 +174,18 @@ def test_an_approved_template_is_sent_by_name_language_and_parameters(whatsapp_s
                                         {"type": "text", "text": "الأحد 12 يناير 10:00"}]}]}
 
 
+def test_english_templates_go_under_the_language_code_meta_approved_them_with(whatsapp_server):
+    settings = {**whatsapp_server.settings, "english_template_language": "en_US"}
+    channel = WhatsAppChannel(settings)
+
+    channel.send(outgoing(channel="whatsapp", to="+966551234567", body="(rendered)",
+                          template={"name": "meeting_confirmation", "language": "en", "params": []}))
+    channel.send(outgoing(channel="whatsapp", to="+966551234567", body="(rendered)",
+                          template={"name": "meeting_confirmation", "language": "ar", "params": []}))
+
+    assert [body["template"]["language"] for body in whatsapp_server.bodies] == [{"code": "en_US"}, {"code": "ar"}]
+
+
 @pytest.mark.parametrize("status", [500, 503, 429])
 def test_a_cloud_api_outage_or_throttle_is_tried_again_later(whatsapp_server, status):
     whatsapp_server.fail_next(1, status=status)

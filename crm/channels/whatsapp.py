@@ -54,13 +54,19 @@ class WhatsAppChannel(Channel):
             raise PermanentSendError(f"HTTP {status}: unexpected answer {body[:200]!r}") from None
         return Sent(provider_message_id=provider_id)
 
-    @staticmethod
-    def payload(outgoing: Outgoing) -> dict:
+    def template_language(self, language: str) -> str:
+        """The code Meta approved the template under (`en_US`…), as set on the Channels page; else ours."""
+        configured = {"ar": self.config.get("arabic_template_language"),
+                      "en": self.config.get("english_template_language")}
+        return configured.get(language) or language
+
+    def payload(self, outgoing: Outgoing) -> dict:
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual",
                    "to": outgoing.to.lstrip("+"), "biz_opaque_callback_data": str(outgoing.message_id)}
         template = outgoing.template
         if template:
-            body = {"name": template["name"], "language": {"code": template.get("language") or outgoing.language}}
+            language = self.template_language(template.get("language") or outgoing.language)
+            body = {"name": template["name"], "language": {"code": language}}
             params = template.get("params") or []
             if params:
                 body["components"] = [{"type": "body", "parameters": [
