@@ -116,9 +116,10 @@ def merge_records(*, actor, kind: str, survivor, duplicates: list, chosen: dict[
                 field.model.objects.filter(pk__in=ids).update(**{field.name: survivor.pk})
                 moved[str(duplicate.pk)][_relation_label(field)] = ids
         model.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
-    # The duplicates' contacts now hang off the survivor, so they follow its owner (as on reassignment).
+    # The duplicates' contacts now hang off the survivor, so they follow its owner (as on reassignment);
+    # a survivor nobody works yet leaves them with the agents who had them.
     contact_owners = {}
-    if kind == "lead":
+    if kind == "lead" and survivor.assigned_to_id:
         for contact in Contact.objects.filter(lead=survivor).exclude(owner_id=survivor.assigned_to_id):
             contact_owners[str(contact.pk)] = str(contact.owner_id) if contact.owner_id else None
         Contact.objects.filter(pk__in=list(contact_owners)).update(owner_id=survivor.assigned_to_id)
