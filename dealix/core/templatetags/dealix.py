@@ -140,7 +140,6 @@ def filter_group(bound_field):
     """One filter of a list's panel: its label (a <label> for one control, a <fieldset>'s legend for a
     group of check boxes or a range), the control and its errors, written in one pass."""
     from django import forms
-    from django.utils.safestring import mark_safe
     widget = bound_field.field.widget
     control = filter_field(bound_field)
     errors = "".join(f"<li>{escape(error)}</li>" for error in bound_field.errors)
@@ -174,7 +173,7 @@ def filter_field(bound_field):
                          f' for="{option_id}">{escape(label)}</label></div>')
         return mark_safe("".join(parts))
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
-        current = "" if value is None else str(value)
+        current = value
         field = bound_field.field
         if isinstance(field, forms.ModelChoiceField):
             # A plain query, not ModelChoiceIterator's server-side cursor (three round trips).
@@ -182,10 +181,8 @@ def filter_field(bound_field):
                 (obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
         else:
             choices = field.choices
-        options = "".join(
-            f'<option value="{escape(option)}"{" selected" if str(option) == current else ""}>{escape(label)}</option>'
-            for option, label in choices)
-        return mark_safe(f'<select name="{escape(name)}" id="{auto_id}" class="{escape(css)}">{options}</select>')
+        return mark_safe(f'<select name="{escape(name)}" id="{auto_id}" class="{escape(css)}">'
+                         f'{options(choices, current)}</select>')
     if _is_plain_input(widget):
         return mark_safe(_plain_input(widget, name, auto_id, value))
     if isinstance(widget, forms.MultiWidget) and all(_is_plain_input(part) for part in widget.widgets):
