@@ -508,7 +508,7 @@ STANDARD_TEMPLATES: list[dict] = [
             "السلام عليكم {affiliate_name}،\n\n"
             "نشكركم على اهتمامكم بالانضمام إلى برنامج شركاء {tenant_name}. بعد مراجعة طلبكم، نعتذر عن عدم "
             "قبوله في الوقت الحالي، وذلك بسبب: {reason}.\n\n"
-            "يسعدنا استقبال طلب جديد منكم بعد {reapply_after_days} يومًا من تاريخ هذه الرسالة، ونتمنى أن "
+            "يسعدنا استقبال طلب جديد منكم بعد {reapply_period} من تاريخ هذه الرسالة، ونتمنى أن "
             "تُتاح لنا فرصة العمل معًا قريبًا.\n\n"
             "مع خالص التحية،\n"
             "فريق الشركاء – {tenant_name}"),
@@ -516,7 +516,7 @@ STANDARD_TEMPLATES: list[dict] = [
             "Dear {affiliate_name},\n\n"
             "Thank you for your interest in the {tenant_name} partner programme. Having reviewed your application, "
             "we are sorry that we cannot accept it at this time, because {reason}.\n\n"
-            "You are welcome to apply again {reapply_after_days} days from the date of this email, and we hope to "
+            "You are welcome to apply again {reapply_period} from the date of this email, and we hope to "
             "have the chance to work together soon.\n\n"
             "Kind regards,\n"
             "The partner team – {tenant_name}"),
@@ -576,17 +576,17 @@ STANDARD_TEMPLATES: list[dict] = [
     {
         "key": "guarantee_explanation", "type": EMAIL, "provider_name": "",
         "name_ar": "شرح الضمان الذهبي", "name_en": "Gold guarantee explained",
-        "subject_ar": "الضمان الذهبي من {tenant_name}: {guarantee_days} يومًا لتتأكدوا من النتائج",
+        "subject_ar": "الضمان الذهبي من {tenant_name}: {guarantee_period} لتتأكدوا من النتائج",
         "subject_en": "Your {guarantee_days}-day gold guarantee from {tenant_name}",
         "body_ar": (
             "السلام عليكم {contact_name}،\n\n"
             "شكرًا لاختياركم {tenant_name}. نود أن نوضح لكم الضمان الذهبي المقدَّم مع اشتراككم.\n\n"
-            "يحق لكم طلب استرداد المبلغ مرة واحدة خلال {guarantee_days} يومًا من تفعيل الاشتراك، إذا لم "
+            "يحق لكم طلب استرداد المبلغ مرة واحدة خلال {guarantee_period} من تفعيل الاشتراك، إذا لم "
             "تحقق لكم المنصة ما تتوقعونه. ولأن الضمان قائم على الاستخدام الفعلي، يُشترط حتى تاريخ الطلب:\n"
-            "• إدخال {guarantee_min_leads} عميلًا محتملًا على الأقل\n"
-            "• إرسال {guarantee_min_messages} رسالة على الأقل\n"
+            "• إدخال {guarantee_min_leads_text} على الأقل\n"
+            "• إرسال {guarantee_min_messages_text} على الأقل\n"
             "• حضور جلسة التهيئة\n"
-            "• استخدام المنصة {guarantee_min_days} يومًا متتاليًا على الأقل\n\n"
+            "• استخدام المنصة {guarantee_min_days_text} على الأقل\n\n"
             "نراجع كل طلب بعناية ونبلغكم بقرارنا في أقرب وقت، وعند الموافقة يُعاد المبلغ ويُلغى الاشتراك. "
             "ولا يشمل الضمان الفترات التجريبية.\n\n"
             "هدفنا أن تروا نتائج فعلية، وفريقنا جاهز لمساعدتكم في كل خطوة.\n\n"
@@ -597,13 +597,13 @@ STANDARD_TEMPLATES: list[dict] = [
             "Dear {contact_name},\n\n"
             "Thank you for choosing {tenant_name}. We would like to explain the gold guarantee that comes with "
             "your subscription.\n\n"
-            "You may claim a refund once, within {guarantee_days} days of activation, if the platform does not "
+            "You may claim a refund once, within {guarantee_period} of activation, if the platform does not "
             "deliver what you expected. Because the guarantee rests on real use, by the date of your claim you "
             "will need to have:\n"
-            "• entered at least {guarantee_min_leads} leads\n"
-            "• sent at least {guarantee_min_messages} messages\n"
+            "• entered at least {guarantee_min_leads_text}\n"
+            "• sent at least {guarantee_min_messages_text}\n"
             "• attended the onboarding session\n"
-            "• used the platform on at least {guarantee_min_days} consecutive days\n\n"
+            "• used the platform on at least {guarantee_min_days_text}\n\n"
             "We review every claim carefully and let you know our decision promptly; once approved, the amount "
             "is refunded and the subscription cancelled. Trials are not covered.\n\n"
             "Our aim is for you to see real results, and our team is ready to help at every step.\n\n"
@@ -619,7 +619,7 @@ STANDARD_TEMPLATES: list[dict] = [
         "body_ar": (
             "السلام عليكم {contact_name}،\n\n"
             "نشكركم على تواصلكم معنا، ونؤكد استلام شكواكم وتسجيلها برقم المرجع {ticket_id}.\n\n"
-            "نأخذ ملاحظاتكم بجدية تامة، وسيتواصل معكم أحد أعضاء فريقنا خلال {reply_within_hours} ساعة "
+            "نأخذ ملاحظاتكم بجدية تامة، وسيتواصل معكم أحد أعضاء فريقنا خلال {reply_within} "
             "لمتابعتها. ونرجو ذكر رقم المرجع في أي مراسلة بخصوصها.\n\n"
             "نعتذر عن أي إزعاج، ونقدّر صبركم.\n\n"
             "مع خالص التحية،\n"
@@ -629,7 +629,7 @@ STANDARD_TEMPLATES: list[dict] = [
             "Thank you for getting in touch. We confirm that we have received your complaint and registered it "
             "under reference {ticket_id}.\n\n"
             "We take your feedback seriously, and a member of our team will contact you within "
-            "{reply_within_hours} hours to follow it up. Please quote the reference in any message about it.\n\n"
+            "{reply_within} to follow it up. Please quote the reference in any message about it.\n\n"
             "We apologise for any inconvenience and appreciate your patience.\n\n"
             "Kind regards,\n"
             "Customer care – {tenant_name}"),
@@ -643,7 +643,7 @@ STANDARD_TEMPLATES: list[dict] = [
             "السلام عليكم {contact_name}،\n\n"
             "نؤكد استلام طلبكم المتعلق ببياناتكم الشخصية، وقد سُجّل برقم {request_id}.\n\n"
             "وفقًا لنظام حماية البيانات الشخصية في المملكة العربية السعودية، سنعالج طلبكم ونرد عليكم خلال مدة "
-            "لا تتجاوز {request_fulfil_days} يومًا من تاريخ استلامه. وقد نتواصل معكم للتحقق من هويتكم قبل "
+            "لا تتجاوز {request_fulfil_period} من تاريخ استلامه. وقد نتواصل معكم للتحقق من هويتكم قبل "
             "تنفيذ الطلب، حفاظًا على خصوصية بياناتكم.\n\n"
             "لأي استفسار عن الطلب، يُرجى الرد على هذه الرسالة مع ذكر رقمه.\n\n"
             "مع خالص التحية،\n"
@@ -653,7 +653,7 @@ STANDARD_TEMPLATES: list[dict] = [
             "We confirm that we have received your request about your personal data, registered under reference "
             "{request_id}.\n\n"
             "In line with Saudi Arabia's Personal Data Protection Law (PDPL), we will handle your request and "
-            "reply within {request_fulfil_days} days of receiving it. We may contact you to verify your identity "
+            "reply within {request_fulfil_period} of receiving it. We may contact you to verify your identity "
             "before acting on it, to keep your data safe.\n\n"
             "If you have any question about the request, please reply to this email quoting its reference.\n\n"
             "Kind regards,\n"

@@ -19,7 +19,8 @@ from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import gettext, npgettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import TemplateType
@@ -58,6 +59,15 @@ VARIABLES: dict[str, str] = {
     "reapply_after_days": _("Days before a rejected affiliate may reapply"),
     "reply_within_hours": _("Hours within which a complaint is answered"),
     "request_fulfil_days": _("Days within which a privacy request is answered"),
+    # The same numbers with their nouns, in the plural form the number takes ("7 أيام", "30 يومًا", "يومين"):
+    # an Arabic noun written after a bare number reads right only for some numbers.
+    "guarantee_period": _("Guarantee period (e.g. 30 days)"),
+    "guarantee_min_leads_text": _("Guarantee: leads to enter (e.g. 20 leads)"),
+    "guarantee_min_messages_text": _("Guarantee: messages to send (e.g. 50 messages)"),
+    "guarantee_min_days_text": _("Guarantee: consecutive days of use (e.g. 14 consecutive days)"),
+    "reapply_period": _("Wait before a rejected affiliate may reapply (e.g. 30 days)"),
+    "reply_within": _("Time within which a complaint is answered (e.g. 24 hours)"),
+    "request_fulfil_period": _("Time within which a privacy request is answered (e.g. 30 days)"),
 }
 
 WHATSAPP_BODY_MAX = 1024          # Meta's limit for a template body
@@ -235,7 +245,16 @@ def _fill(text: str, values: dict, *, keep_missing: bool = False, one_line: bool
     return _PLACEHOLDER.sub(replace, text)
 
 
+def _with_phrases(template, context: dict) -> dict:
+    """The context with the rule phrases the template uses, written in the template's own language."""
+    if not PHRASES & set(variables_in(template.subject or "") + variables_in(template.body or "")):
+        return context
+    rules = context.get(RULES_KEY) or rules_for(getattr(connection, "tenant", None))
+    return {**context, **rule_phrases(rules, getattr(template, "language", "") or Language.ARABIC)}
+
+
 def missing_variables(template, context: dict) -> list[str]:
+    context = _with_phrases(template, context)
     used = variables_in(template.subject or "") + variables_in(template.body or "")
     return [name for name in dict.fromkeys(used) if not _value(context.get(name), one_line=False)]
 
@@ -243,6 +262,7 @@ def missing_variables(template, context: dict) -> list[str]:
 def render(template, context: dict) -> Rendered:
     """The template filled in with `context`. `params` are the body's values in order of first
     appearance, which is how an approved WhatsApp template numbers its parameters ({{1}}, {{2}}, …)."""
+    context = _with_phrases(template, context)
     missing = missing_variables(template, context)
     if missing:
         raise ValidationError(
@@ -282,6 +302,34 @@ def preview(*, type: str, subject: str, body: str, language: str) -> dict:
 
 # --- context ------------------------------------------------------------------------------------------
 
+RULES_KEY = "_rules"  # a context's tenant rules, for the phrases below (not a variable: no template names it)
+PHRASES = {"guarantee_period", "guarantee_min_leads_text", "guarantee_min_messages_text", "guarantee_min_days_text",
+           "reapply_period", "reply_within", "request_fulfil_period"}
+
+
+def rule_phrases(rules, language: str) -> dict:
+    """The rules' numbers written with their nouns in `language`, each in the form its number takes (Arabic
+    has six): the `*_period`/`*_text` variables. Written for use after a preposition ("within …")."""
+    with translation.override(language):
+        def days(count):
+            return npgettext("rule period", "%(count)s day", "%(count)s days", count) % {"count": count}
+        return {
+            "guarantee_period": days(rules.guarantee_days),
+            "guarantee_min_leads_text": npgettext("rule count", "%(count)s lead", "%(count)s leads",
+                                                  rules.guarantee_min_leads) % {"count": rules.guarantee_min_leads},
+            "guarantee_min_messages_text": npgettext(
+                "rule count", "%(count)s message", "%(count)s messages",
+                rules.guarantee_min_messages) % {"count": rules.guarantee_min_messages},
+            "guarantee_min_days_text": npgettext(
+                "rule period", "%(count)s consecutive day", "%(count)s consecutive days",
+                rules.guarantee_min_consecutive_days) % {"count": rules.guarantee_min_consecutive_days},
+            "reapply_period": days(rules.reapply_after_days),
+            "reply_within": npgettext("rule period", "%(count)s hour", "%(count)s hours",
+                                      rules.complaint_ack_hours) % {"count": rules.complaint_ack_hours},
+            "request_fulfil_period": days(rules.dsr_fulfil_days),
+        }
+
+
 def _first_word(name: str) -> str:
     return (name or "").split()[0] if (name or "").split() else ""
 
@@ -303,6 +351,7 @@ def context_for(*, contact=None, lead=None, sender=None, tenant=None, extra: dic
         "reapply_after_days": rules.reapply_after_days,
         "reply_within_hours": rules.complaint_ack_hours,
         "request_fulfil_days": rules.dsr_fulfil_days,
+        RULES_KEY: rules,  # the phrases are written by `render`, in the language of the template it fills
     }
     if lead is not None:
         values.update(contact_name=lead.full_name, company_name=lead.company_name)
@@ -357,7 +406,7 @@ def sample_context(language: str) -> dict:
                    guarantee_min_messages=rules.guarantee_min_messages,
                    guarantee_min_days=rules.guarantee_min_consecutive_days,
                    reapply_after_days=rules.reapply_after_days, reply_within_hours=rules.complaint_ack_hours,
-                   request_fulfil_days=rules.dsr_fulfil_days)
+                   request_fulfil_days=rules.dsr_fulfil_days, **rule_phrases(rules, language))
     return samples
 
 

@@ -115,6 +115,26 @@ def test_the_standard_texts_quote_the_tenants_rules_not_fixed_numbers(in_tenant_
     assert "30" not in rendered.body
 
 
+@pytest.mark.parametrize("days, arabic, english", [(30, "بعد 30 يومًا من تاريخ", "again 30 days from"),
+                                                  (7, "بعد 7 أيام من تاريخ", "again 7 days from"),
+                                                  (2, "بعد يومين من تاريخ", "again 2 days from"),
+                                                  (1, "بعد يوم واحد من تاريخ", "again 1 day from"),
+                                                  (100, "بعد 100 يوم من تاريخ", "again 100 days from")])
+def test_a_rule_number_reads_right_in_arabic_whatever_the_owner_sets_it_to(in_tenant_a, days, arabic, english):
+    in_tenant_a.settings = {**(in_tenant_a.settings or {}), "rules": {"reapply_after_days": days,
+                                                                      "complaint_ack_hours": 1}}
+    extra = {"affiliate_name": "Reem", "reason": "the sector is not covered yet", "contact_name": "Reem",
+             "ticket_id": "C-1"}
+    context = templating.context_for(tenant=in_tenant_a, extra=extra)
+
+    rejection_ar = templating.render(Template.objects.get(key="affiliate_rejection", language="ar"), context)
+    rejection_en = templating.render(Template.objects.get(key="affiliate_rejection", language="en"), context)
+    complaint_ar = templating.render(Template.objects.get(key="complaint_acknowledgment", language="ar"), context)
+
+    assert arabic in rejection_ar.body and english in rejection_en.body
+    assert "خلال ساعة واحدة لمتابعتها" in complaint_ar.body
+
+
 def test_ensuring_the_standard_templates_recreates_only_the_missing_ones(in_tenant_a):
     edited = Template.objects.get(key="welcome", type="sms", language="ar")
     Template.objects.filter(pk=edited.pk).update(body="نص عدّله المدير {contact_name}")
