@@ -19,6 +19,8 @@ from dealix.core import jobs
 
 logger = logging.getLogger(__name__)
 RETRY = Retry(max=3, interval=[60, 300, 900])
+#: an import with more referral codes than this is attributed in the background (about 5 ms a lead)
+IMPORT_REFERRALS_AT_ONCE = 500
 
 
 def _now_or_later(job, *args) -> None:
@@ -60,6 +62,11 @@ def attribute_referred_lead(sender, *, lead_id, code, source, ip=None, **kwargs)
 
 
 def attribute_imported_leads(sender, *, referrals, source, ip=None, import_id=None, **kwargs):
+    if len(referrals) > IMPORT_REFERRALS_AT_ONCE:
+        # Each newly won lead is checked for fraud (some ten queries): thousands would keep the import's
+        # page waiting for minutes, so a large file's referrals are attributed by the worker instead.
+        jobs.enqueue(attribute_referrals_job, referrals, source, ip, retry=RETRY)
+        return
     _now_or_later(attribute_referrals_job, referrals, source, ip)
 
 

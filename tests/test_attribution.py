@@ -392,6 +392,35 @@ def test_an_import_with_a_referral_code_column_attributes_its_leads(in_tenant_a,
     assert rows[leads["أحمد الغامدي"].pk].affiliate == active and rows[leads["أحمد الغامدي"].pk].source == "import"
 
 
+def test_a_large_import_is_attributed_by_the_worker_not_while_the_page_waits(in_tenant_a, people, client_for,
+                                                                            django_capture_on_commit_callbacks,
+                                                                            monkeypatch):
+    import django_rq
+    from rq import SimpleWorker
+
+    from affiliates import receivers
+    monkeypatch.setattr(receivers, "IMPORT_REFERRALS_AT_ONCE", 2)
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    AffiliateFactory(referral_code="SAAD01")
+    content = ("name,phone,referral code\n" + "".join(
+        f"Lead {number},05012345{number:02d},SAAD01\n" for number in range(3))).encode("utf-8")
+    client = client_for(people["agent"], language="en")
+    upload = client.post("/crm/leads/import/", {"file": SimpleUploadedFile("leads.csv", content)})
+    import_id = upload["Location"].rstrip("/").rsplit("/", 1)[-1]
+    client.post(f"/crm/leads/import/{import_id}/", {"map_full_name": "0", "map_phone": "1",
+                                                    "map_referral_code": "2", "duplicate_mode": "skip"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/crm/leads/import/{import_id}/commit/")
+    with schema_context("tenant_a"):
+        assert not AffiliateDeal.objects.exists()  # not yet: the page did not wait for it
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+    with schema_context("tenant_a"):
+        assert AffiliateDeal.objects.filter(source="import", affiliate__referral_code="SAAD01").count() == 3
+
+
 def test_attributing_an_import_in_bulk_applies_the_same_rules_to_leads_already_claimed(in_tenant_a):
     first, second = AffiliateFactory(), AffiliateFactory()
     claimed, fresh = LeadFactory(), LeadFactory()
