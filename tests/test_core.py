@@ -132,3 +132,18 @@ def test_money_is_formatted_in_riyals_for_the_language():
         assert sar(Decimal("1499.50")) == "SAR\xa01,499.50"
     with translation.override("ar"):
         assert "1,499.50" in sar(Decimal("1499.50")) and "ر.س" in sar(Decimal("1499.50"))
+
+
+def test_a_select_written_in_one_pass_escapes_marks_the_choice_and_keeps_groups():
+    import uuid
+
+    from dealix.core.templatetags.dealix import options
+    chosen = uuid.UUID("41519f22-76e8-4a0c-af88-e4fea54804e1")
+
+    html = options([("", "Anyone"), (str(chosen), "Reem <script>"), ("Riyadh", [("olaya", "Olaya & Malaz")])],
+                   chosen)
+
+    assert html == ('<option value="">Anyone</option>'
+                    f'<option value="{chosen}" selected>Reem &lt;script&gt;</option>'
+                    '<optgroup label="Riyadh"><option value="olaya">Olaya &amp; Malaz</option></optgroup>')
+    assert 'selected' not in options([("1", "One")], None) and 'value="" selected' in options([("", "-")], None)

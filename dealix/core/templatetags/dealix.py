@@ -130,9 +130,13 @@ def options(choices, chosen=None):
     template loop costs three nodes an option, and some selects (templates, team members) have dozens.
     The chosen value is compared as text, as the browser sends it back."""
     chosen = "" if chosen is None else str(chosen)
-    return mark_safe("".join(
-        f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>{escape(label)}</option>'
-        for value, label in choices))
+
+    def written(pairs) -> str:
+        return "".join(
+            f'<optgroup label="{escape(value)}">{written(label)}</optgroup>' if isinstance(label, (list, tuple))
+            else f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>{escape(label)}</option>'
+            for value, label in pairs)
+    return mark_safe(written(choices))
 
 
 @register.simple_tag
