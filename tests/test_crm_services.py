@@ -146,6 +146,17 @@ def test_a_reassigned_lead_takes_its_contacts_to_the_new_agent(agent, manager, p
     assert entry.user == manager and entry.changes == {"owner_id": [str(agent.pk), str(other.pk)]}
 
 
+def test_a_contact_added_to_a_lead_without_an_owner_belongs_to_the_leads_agent(agent, manager, people):
+    lead = new_lead(agent)
+    other = User.objects.get(email=people["agent2"].email)
+
+    unowned = Contact.objects.create(full_name="Added by an admin", lead=lead)
+    chosen = Contact.objects.create(full_name="Given to someone else", lead=lead, owner=other)
+
+    assert unowned.owner == agent and Contact.objects.visible_to(agent).filter(pk=unowned.pk).exists()
+    assert chosen.owner == other
+
+
 def test_an_agent_cannot_touch_another_agents_lead(agent, people):
     other = User.objects.get(email=people["agent2"].email)
     lead = new_lead(other)

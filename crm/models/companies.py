@@ -104,6 +104,14 @@ class Contact(SearchableModel):
     def __str__(self):
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        # A contact of a lead belongs to whoever works the lead unless someone chose otherwise: agents see
+        # contacts by owner (crm.querysets), and reassignment hands them over (crm.services).
+        if self.lead_id and not self.owner_id and not kwargs.get("update_fields"):
+            from crm.models import Lead
+            self.owner_id = Lead.objects.filter(pk=self.lead_id).values_list("assigned_to_id", flat=True).first()
+        super().save(*args, **kwargs)
+
     def clean(self):
         self.email = (self.email or "").strip().lower()
         for name in ("phone", "whatsapp"):
