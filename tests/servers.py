@@ -67,14 +67,15 @@ def point_tenant_at(tenant, channel: str, settings: dict) -> None:
         current.settings = merged
 
 
-class _Configurable:
+class _Configurable(ABC):
     """What every imitation offers a test to point a tenant at it."""
 
     channel = ""
 
     @property
+    @abstractmethod
     def settings(self) -> dict:
-        raise NotImplementedError
+        """The channel settings (`Tenant.settings["channels"][channel]`) that point at this server."""
 
     @property
     def channels(self) -> dict:
@@ -175,7 +176,7 @@ class ReceivedRequest:
     data: dict = field(default_factory=dict)  # the JSON body, or the form's fields
 
 
-class _HttpImitation(_Configurable, ABC):
+class _HttpImitation(_Configurable):
     """A ThreadingHTTPServer on a free port whose POSTs go to `self.answer(request) -> (status, dict)`.
     Knobs shared by the providers: `fail_next(n, status)` and `after_answer`, a hook called with the
     request's data after a successful answer has been sent and flushed (the provider "accepted")."""
