@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.choices import ActivityType, LeadStatus
 from crm.models import Activity, Call, Lead, Message
+from crm.models.deals import OPEN_STAGES
 from dealix.accounts.models import User
 from dealix.core.models import AuditLog
 
@@ -115,8 +116,7 @@ class BoardCard:
 
     @property
     def is_open(self) -> bool:
-        from crm.choices import DealStage
-        return self.stage not in (DealStage.CLOSED_WON, DealStage.CLOSED_LOST)
+        return self.stage in OPEN_STAGES  # the same rule as Deal.is_open
 
 
 BOARD_CARD_VALUES = ("id", "title", "stage", "value", "probability", "updated_at", "company__name",

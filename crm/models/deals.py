@@ -17,7 +17,7 @@ __all__ = ["Deal", "Customer", "Payment", "Proposal"]
 # RULES.md §4: default probability by stage.
 STAGE_PROBABILITY = {DealStage.DISCOVERY: 10, DealStage.PROPOSAL: 30, DealStage.NEGOTIATION: 60,
                      DealStage.CLOSED_WON: 100, DealStage.CLOSED_LOST: 0}
-_OPEN_STAGES = (DealStage.DISCOVERY, DealStage.PROPOSAL, DealStage.NEGOTIATION)
+OPEN_STAGES = (DealStage.DISCOVERY, DealStage.PROPOSAL, DealStage.NEGOTIATION)
 
 
 class Deal(SearchableModel):
@@ -28,8 +28,8 @@ class Deal(SearchableModel):
 
     SEARCH_FIELDS = ("title",)
     STATES = machine("stage", {
-        stage: set(_OPEN_STAGES + (DealStage.CLOSED_WON, DealStage.CLOSED_LOST)) - {stage}
-        for stage in _OPEN_STAGES
+        stage: set(OPEN_STAGES + (DealStage.CLOSED_WON, DealStage.CLOSED_LOST)) - {stage}
+        for stage in OPEN_STAGES
     }, stamps={DealStage.CLOSED_WON: "closed_at", DealStage.CLOSED_LOST: "closed_at"})
 
     lead = models.ForeignKey("crm.Lead", verbose_name=_("lead"), null=True, blank=True,
@@ -79,7 +79,7 @@ class Deal(SearchableModel):
 
     @property
     def is_open(self) -> bool:
-        return self.stage in _OPEN_STAGES
+        return self.stage in OPEN_STAGES
 
 
 class Customer(SearchableModel):
